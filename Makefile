@@ -1,0 +1,57 @@
+# OSCE Portal. `make run` for a first look (SQLite), `make test` for the whole suite (PostgreSQL).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/osceportal
+
+.PHONY: run test install install-dev migrate load serve lint format lock clean
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+# Installs exactly the locked set (hashes checked); re-runs only when a lock changes.
+$(VENV)/.installed: requirements.lock | $(VENV)/bin/python
+	$(PY) -m pip install --quiet --require-hashes --no-deps -r requirements.lock
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.lock | $(VENV)/bin/python
+	$(PY) -m pip install --quiet --require-hashes --no-deps -r requirements-dev.lock
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+# First look: debug on, SQLite in the project folder, reference data and demo news loaded.
+run: export DJANGO_DEBUG ?= 1
+run: install
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py load_reference_data
+	$(PY) manage.py import_news osceportal/data/demo_news.jsonl
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install-dev
+	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m pytest
+
+# Production-like serving; needs DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DATABASE_URL.
+serve: install
+	$(PY) manage.py collectstatic --no-input
+	$(VENV)/bin/gunicorn osceportal.wsgi --bind $(HOST):$(PORT) --workers 2
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install-dev
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+# Re-pin every dependency after editing pyproject.toml (needs uv: pip install uv).
+lock:
+	uv pip compile pyproject.toml --python-version 3.11 --generate-hashes -o requirements.lock
+	uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -o requirements-dev.lock
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3

@@ -1,0 +1,100 @@
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class CountryQuerySet(models.QuerySet):
+    def participating_states(self):
+        return self.filter(status=Country.Status.PARTICIPATING_STATE)
+
+    def asian_partners(self):
+        return self.filter(status=Country.Status.ASIAN_PARTNER)
+
+    def mediterranean_partners(self):
+        return self.filter(status=Country.Status.MEDITERRANEAN_PARTNER)
+
+
+class Country(models.Model):
+    class Status(models.TextChoices):
+        PARTICIPATING_STATE = "participating_state", _("Participating State")
+        ASIAN_PARTNER = "asian_partner", _("Asian Partner for Co-operation")
+        MEDITERRANEAN_PARTNER = "mediterranean_partner", _("Mediterranean Partner for Co-operation")
+        OTHER = "other", _("Other place")
+
+    name = models.CharField(
+        _("name"),
+        max_length=100,
+        unique=True,
+        help_text=_('As the organisation writes it, e.g. "Türkiye", "The Netherlands".'),
+    )
+    sort_name = models.CharField(
+        _("sort name"), max_length=100, help_text=_('Used for sorting, e.g. "Netherlands".')
+    )
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    code = models.CharField(
+        _("ISO code"),
+        max_length=2,
+        unique=True,
+        help_text=_('ISO 3166-1 alpha-2 code, e.g. "TJ" ("XK" for Kosovo).'),
+    )
+    status = models.CharField(_("status"), max_length=30, choices=Status.choices)
+    joined_year = models.PositiveSmallIntegerField(_("year joined"), null=True, blank=True)
+    joined_on = models.DateField(_("date joined"), null=True, blank=True)
+    other_names = models.JSONField(
+        _("other names"),
+        default=list,
+        blank=True,
+        help_text=_('Other labels the organisation has used, e.g. "Czech Republic".'),
+    )
+    position = models.PositiveSmallIntegerField(
+        _("menu position"), default=0, help_text=_("Order in the Countries menu.")
+    )
+
+    objects = CountryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "sort_name"]
+        verbose_name = _("country")
+        verbose_name_plural = _("countries")
+        indexes = [models.Index(fields=["status", "position"])]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("countries:detail", kwargs={"slug": self.slug})
+
+
+class ChairpersonshipQuerySet(models.QuerySet):
+    def current(self):
+        """The Chairpersonship of the present year, or None."""
+        return self.select_related("country").filter(year=timezone.localdate().year).first()
+
+
+class Chairpersonship(models.Model):
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    country = models.ForeignKey(
+        "countries.Country",
+        verbose_name=_("country"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="chairpersonships",
+        help_text=_("Empty for a State that no longer exists (e.g. Czechoslovakia, 1992)."),
+    )
+    country_name = models.CharField(
+        _("country name"),
+        max_length=100,
+        help_text=_("The chairing State's name, kept even when it is no longer a country here."),
+    )
+
+    objects = ChairpersonshipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("chairpersonship")
+        verbose_name_plural = _("chairpersonships")
+
+    def __str__(self):
+        return f"{self.country_name} – OSCE Chairpersonship {self.year}"

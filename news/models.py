@@ -1,0 +1,187 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from taggit.managers import TaggableManager
+from taggit.models import TaggedItemBase
+
+from .html import clean_body
+from .querysets import NewsItemQuerySet
+
+
+class FieldOfWork(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    is_topical = models.BooleanField(
+        _("topical"),
+        default=True,
+        help_text=_('Untick for menu sections that are not topics, e.g. "Projects".'),
+    )
+    position = models.PositiveSmallIntegerField(_("menu position"), default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("field of work")
+        verbose_name_plural = _("fields of work")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("news:field_detail", kwargs={"slug": self.slug})
+
+
+class TaggedNewsItem(TaggedItemBase):
+    content_object = models.ForeignKey(
+        "news.NewsItem", on_delete=models.CASCADE, related_name="tagged_items"
+    )
+
+    class Meta:
+        verbose_name = _("tagged news item")
+        verbose_name_plural = _("tagged news items")
+
+
+class NewsItem(models.Model):
+    class Type(models.TextChoices):
+        NEWS = "news", _("News item")
+        PRESS_RELEASE = "press_release", _("Press release")
+        PRESS_STATEMENT = "press_statement", _("Press statement")
+        DAILY_REPORT = "daily_report", _("Daily report")
+        SPOT_REPORT = "spot_report", _("Spot report")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    title = models.CharField(_("title"), max_length=300)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=255,
+        unique=True,
+        help_text=_("Part of the web address. Do not change it once the item is published."),
+    )
+    type = models.CharField(_("type"), max_length=20, choices=Type.choices, default=Type.NEWS)
+    lead = models.TextField(
+        _("lead"), blank=True, help_text=_("One or two sentences that sum up the news.")
+    )
+    body = models.TextField(
+        _("body"), blank=True, help_text=_("Cleaned of scripts and unsafe markup when saved.")
+    )
+    published_at = models.DateTimeField(
+        _("issued on"),
+        null=True,
+        blank=True,
+        help_text=_("The item goes public at this time once it is published."),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    withdrawn_reason = models.TextField(
+        _("reason for withdrawal"),
+        blank=True,
+        help_text=_("Kept for the record; never shown to the public."),
+    )
+    issued_by = models.ManyToManyField(
+        "structures.Structure",
+        verbose_name=_("issued by"),
+        through="news.IssuingBody",
+        related_name="news_items",
+    )
+    fields_of_work = models.ManyToManyField(
+        FieldOfWork, verbose_name=_("fields of work"), related_name="news_items", blank=True
+    )
+    countries = models.ManyToManyField(
+        "countries.Country", verbose_name=_("countries"), related_name="news_items", blank=True
+    )
+    tags = TaggableManager(
+        verbose_name=_("tags"),
+        through=TaggedNewsItem,
+        blank=True,
+        help_text=_("Free keywords beside the fields of work, separated by commas."),
+    )
+    image = models.ImageField(_("image"), upload_to="news/%Y/%m/", blank=True)
+    image_alt = models.CharField(
+        _("image alt text"),
+        max_length=300,
+        blank=True,
+        help_text=_("What the photo shows, for people who cannot see it. Needed with a photo."),
+    )
+    image_caption = models.CharField(_("image caption"), max_length=500, blank=True)
+    image_credit = models.CharField(_("image credit"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = NewsItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        verbose_name = _("news item")
+        verbose_name_plural = _("news items")
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="news_status_published_idx"),
+            models.Index(
+                fields=["type", "status", "-published_at"], name="news_type_published_idx"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="published", published_at__isnull=True),
+                name="published_item_has_date",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        # Editors and importers are untrusted: only sanitised HTML is ever stored.
+        self.body = clean_body(self.body)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("news:detail", kwargs={"slug": self.slug})
+
+    def issuers_in_force(self):
+        """(structure, name in force on the item's date) pairs, in the order given."""
+        day = self.published_at.date() if self.published_at else None
+        return [(body.structure, body.structure.name_on(day)) for body in self.issuing_bodies.all()]
+
+
+class IssuingBody(models.Model):
+    """The ordered link between a news item and the structures that issued it."""
+
+    news_item = models.ForeignKey(NewsItem, on_delete=models.CASCADE, related_name="issuing_bodies")
+    structure = models.ForeignKey(
+        "structures.Structure", on_delete=models.PROTECT, related_name="issuing_links"
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("issuing body")
+        verbose_name_plural = _("issuing bodies")
+        constraints = [
+            models.UniqueConstraint(fields=["news_item", "structure"], name="unique_issuing_body"),
+        ]
+        indexes = [models.Index(fields=["structure", "news_item"])]
+
+    def __str__(self):
+        return str(self.structure)

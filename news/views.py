@@ -1,0 +1,107 @@
+from django.http import JsonResponse
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import DetailView, ListView
+
+from countries.models import Country
+from structures.models import Structure
+
+from .models import FieldOfWork, NewsItem
+
+LATEST_COUNT = 10
+
+
+def healthz(request):
+    return JsonResponse({"status": "ok"})
+
+
+class HomeView(ListView):
+    template_name = "home.html"
+    context_object_name = "latest_news"
+
+    def get_queryset(self):
+        return NewsItem.objects.published().newest_first().for_listing()[:LATEST_COUNT]
+
+
+class NewsListView(ListView):
+    template_name = "news/newsitem_list.html"
+    context_object_name = "news_items"
+    paginate_by = 20
+
+    def get_queryset(self):
+        return NewsItem.objects.published().newest_first().for_listing()
+
+
+class NewsDetailView(DetailView):
+    template_name = "news/newsitem_detail.html"
+    context_object_name = "item"
+
+    def get_queryset(self):
+        return NewsItem.objects.published().for_article()
+
+
+class LatestNewsMixin:
+    """A taxonomy page shows its latest published news (its `news_items` reverse relation)."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["latest_news"] = (
+            self.object.news_items.published().newest_first().for_listing()[:LATEST_COUNT]
+        )
+        return context
+
+
+class FieldOfWorkListView(ListView):
+    model = FieldOfWork
+    context_object_name = "fields"
+
+
+class FieldOfWorkDetailView(LatestNewsMixin, DetailView):
+    model = FieldOfWork
+    context_object_name = "field"
+
+
+# Taxonomy pages live here, not in their own apps: they show news, and news depends on the
+# taxonomies, never the other way round.
+class CountryListView(ListView):
+    model = Country
+    context_object_name = "countries"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        by_status = {}
+        for country in context["countries"]:
+            by_status.setdefault(country.status, []).append(country)
+        context["groups"] = [
+            (heading, by_status.get(status, []))
+            for status, heading in (
+                (Country.Status.PARTICIPATING_STATE, _("Participating States")),
+                (Country.Status.ASIAN_PARTNER, _("Asian Partners for Co-operation")),
+                (
+                    Country.Status.MEDITERRANEAN_PARTNER,
+                    _("Mediterranean Partners for Co-operation"),
+                ),
+                (Country.Status.OTHER, _("Other places")),
+            )
+        ]
+        return context
+
+
+class CountryDetailView(LatestNewsMixin, DetailView):
+    model = Country
+    context_object_name = "country"
+
+
+class StructureListView(ListView):
+    context_object_name = "structures"
+
+    def get_queryset(self):
+        return Structure.objects.select_related("country")
+
+
+class StructureDetailView(LatestNewsMixin, DetailView):
+    context_object_name = "structure"
+
+    def get_queryset(self):
+        return Structure.objects.select_related("country", "parent").prefetch_related(
+            "former_names", "children"
+        )

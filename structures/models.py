@@ -1,0 +1,149 @@
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class StructureQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(closed_year__isnull=True)
+
+    def closed(self):
+        return self.filter(closed_year__isnull=False)
+
+    def of_kind(self, *kinds):
+        return self.filter(kind__in=kinds)
+
+
+class Structure(models.Model):
+    """A body of the organisation that issues news: a Secretariat unit, an institution, a field
+    operation and so on. Structures form a tree (a Secretariat unit's parent is the Secretariat)."""
+
+    class Kind(models.TextChoices):
+        CHAIRPERSONSHIP = "chairpersonship", _("Chairpersonship")
+        SECRETARIAT = "secretariat", _("Secretariat")
+        SECRETARIAT_UNIT = "secretariat-unit", _("Secretariat unit")
+        INSTITUTION = "institution", _("Institution")
+        FIELD_OPERATION = "field-operation", _("Field operation")
+        CLOSED_FIELD_ACTIVITY = "closed-field-activity", _("Closed field activity")
+        PARLIAMENTARY_ASSEMBLY = "parliamentary-assembly", _("Parliamentary Assembly")
+        COURT = "court", _("Court")
+
+    name = models.CharField(
+        _("name"), max_length=200, help_text=_('The name as in the menu, e.g. "Secretariat".')
+    )
+    issuing_label = models.CharField(
+        _("issuing label"),
+        max_length=200,
+        help_text=_('The name shown under "Issued by", e.g. "OSCE Secretariat".'),
+    )
+    slug = models.SlugField(
+        _("slug"),
+        max_length=100,
+        unique=True,
+        help_text=_("Part of the web address. Keep it when the structure is renamed."),
+    )
+    acronym = models.CharField(_("acronym"), max_length=20, blank=True)
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    country = models.ForeignKey(
+        "countries.Country",
+        verbose_name=_("country"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="structures",
+        help_text=_("For a field operation: the country it works in. For others: its seat."),
+    )
+    territory = models.CharField(
+        _("territory"),
+        max_length=200,
+        blank=True,
+        help_text=_("Where no single country fits, the territory the mandate covered."),
+    )
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    established_year = models.PositiveSmallIntegerField(_("established"), null=True, blank=True)
+    closed_year = models.PositiveSmallIntegerField(
+        _("closed"), null=True, blank=True, help_text=_("Leave empty while the structure works.")
+    )
+    successor = models.ForeignKey(
+        "self",
+        verbose_name=_("successor"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="predecessors",
+    )
+    position = models.PositiveSmallIntegerField(_("menu position"), default=0)
+
+    objects = StructureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("structure")
+        verbose_name_plural = _("structures")
+        indexes = [models.Index(fields=["kind", "position"])]
+
+    def __str__(self):
+        return self.issuing_label if self.is_open else f"{self.issuing_label} (closed)"
+
+    def get_absolute_url(self):
+        return reverse("structures:detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_open(self):
+        return self.closed_year is None
+
+    def name_on(self, day):
+        """The issuing label in force on `day` (a date): a former name if one covered that day,
+        otherwise today's label. Uses prefetched former names when they are there."""
+        if day is None:
+            return self.issuing_label
+        candidates = [former for former in self.former_names.all() if former.covers(day)]
+        if not candidates:
+            return self.issuing_label
+        # Renames known only to the year overlap at the boundary; the newer name wins.
+        return max(candidates, key=lambda former: former.valid_from or day.min).name
+
+
+class FormerName(models.Model):
+    structure = models.ForeignKey(
+        Structure,
+        verbose_name=_("structure"),
+        on_delete=models.CASCADE,
+        related_name="former_names",
+    )
+    name = models.CharField(
+        _("name"), max_length=200, help_text=_('As it appeared under "Issued by" at the time.')
+    )
+    valid_from = models.DateField(
+        _("in use from"), null=True, blank=True, help_text=_("Empty when not known.")
+    )
+    valid_until = models.DateField(
+        _("in use until"), null=True, blank=True, help_text=_("Empty when not known.")
+    )
+
+    class Meta:
+        ordering = ["valid_from", "name"]
+        verbose_name = _("former name")
+        verbose_name_plural = _("former names")
+        constraints = [
+            models.UniqueConstraint(fields=["structure", "name"], name="unique_former_name"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def covers(self, day):
+        if self.valid_from is None and self.valid_until is None:
+            return False
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_until is None or day <= self.valid_until
+        )

@@ -1,0 +1,29 @@
+import os
+import subprocess
+import sys
+
+from django.conf import settings
+
+
+def run_check(env_changes):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env.update(env_changes)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_missing_secret_key_fails_loudly_outside_debug():
+    result = run_check({"DJANGO_SETTINGS_MODULE": "osceportal.settings"})
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is not set" in result.stderr
+
+
+def test_debug_runs_without_a_secret_key():
+    result = run_check({"DJANGO_SETTINGS_MODULE": "osceportal.settings", "DJANGO_DEBUG": "1"})
+    assert result.returncode == 0, result.stderr
