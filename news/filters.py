@@ -1,0 +1,171 @@
+"""The filters of the public news listing, its feeds and its exports: every GET parameter is
+parsed here, never by hand. Several values of one facet are OR, different facets are AND."""
+
+import datetime
+
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+from taggit.models import Tag
+
+from countries.models import Country
+from structures.models import Structure
+
+from .models import FieldOfWork, IssuingBody, NewsItem, TaggedNewsItem
+
+MAX_QUERY_LENGTH = 200
+MAX_VALUES_PER_FACET = 20
+
+
+class NewsFilterForm(forms.Form):
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("from"), cleaned.get("to")
+        if start and end and start > end:
+            self.add_error("to", _("The end date is before the start date."))
+        for name in FACETS:
+            if len(self.data.getlist(name)) > MAX_VALUES_PER_FACET:
+                self.add_error(name, _("Choose at most %d values.") % MAX_VALUES_PER_FACET)
+        return cleaned
+
+
+def day_start(day):
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+
+
+class SlugMultipleChoiceField(django_filters.fields.ModelMultipleChoiceField):
+    def clean(self, value):
+        # A list, so that "nothing chosen" is empty to django-filter (an empty QuerySet is not).
+        return list(super().clean(value))
+
+
+class SlugMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
+    """Several slugs of one taxonomy, OR-ed; an unknown slug is a form error."""
+
+    field_class = SlugMultipleChoiceField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("to_field_name", "slug")
+        kwargs.setdefault("error_messages", {"invalid_choice": _("Unknown value “%(value)s”.")})
+        super().__init__(*args, **kwargs)
+
+
+class NewsFilter(django_filters.FilterSet):
+    field = SlugMultipleChoiceFilter(
+        label=_("Field of work"), queryset=FieldOfWork.objects.all(), method="filter_field"
+    )
+    country = SlugMultipleChoiceFilter(
+        label=_("Country"), queryset=Country.objects.all(), method="filter_country"
+    )
+    issued_by = SlugMultipleChoiceFilter(
+        label=_("Issued by"), queryset=Structure.objects.all(), method="filter_issued_by"
+    )
+    type = django_filters.MultipleChoiceFilter(
+        label=_("Type"), choices=NewsItem.Type.choices, method="filter_type"
+    )
+    tag = SlugMultipleChoiceFilter(label=_("Tag"), queryset=Tag.objects.all(), method="filter_tag")
+    q = django_filters.CharFilter(
+        label=_("Search"), max_length=MAX_QUERY_LENGTH, method="filter_text"
+    )
+    date_from = django_filters.DateFilter(label=_("From"), method="filter_from")
+    date_to = django_filters.DateFilter(label=_("To"), method="filter_to")
+    sort = django_filters.ChoiceFilter(
+        label=_("Sort"),
+        choices=[("newest", _("Newest first")), ("oldest", _("Oldest first")),
+                 ("relevance", _("Relevance"))],
+        method="filter_sort",
+        empty_label=None,
+    )  # fmt: skip
+
+    class Meta:
+        model = NewsItem
+        fields = []
+        form = NewsFilterForm
+
+    # Exists() subqueries rather than joins: no duplicate rows, so no DISTINCT over the archive.
+    def filter_field(self, queryset, name, value):
+        return queryset.filter(
+            Exists(
+                NewsItem.fields_of_work.through.objects.filter(
+                    newsitem=OuterRef("pk"), fieldofwork__in=value
+                )
+            )
+        )
+
+    def filter_country(self, queryset, name, value):
+        return queryset.filter(
+            Exists(
+                NewsItem.countries.through.objects.filter(
+                    newsitem=OuterRef("pk"), country__in=value
+                )
+            )
+        )
+
+    def filter_issued_by(self, queryset, name, value):
+        # Items link to the structure itself, so items issued under a former name are found too.
+        return queryset.filter(
+            Exists(IssuingBody.objects.filter(news_item=OuterRef("pk"), structure__in=value))
+        )
+
+    def filter_type(self, queryset, name, value):
+        return queryset.filter(type__in=value)
+
+    def filter_tag(self, queryset, name, value):
+        return queryset.filter(
+            Exists(TaggedNewsItem.objects.filter(content_object=OuterRef("pk"), tag__in=value))
+        )
+
+    def filter_text(self, queryset, name, value):
+        words = value.split()
+        condition = Q()
+        for word in words:
+            condition &= Q(title__icontains=word) | Q(lead__icontains=word)
+        return queryset.filter(condition)
+
+    def filter_from(self, queryset, name, value):
+        return queryset.filter(published_at__gte=day_start(value))
+
+    def filter_to(self, queryset, name, value):
+        return queryset.filter(published_at__lt=day_start(value + datetime.timedelta(days=1)))
+
+    def filter_sort(self, queryset, name, value):
+        # Newest first is the listing's own order; relevance needs full-text search (q).
+        if value == "oldest":
+            return queryset.order_by("published_at", "pk")
+        return queryset
+
+
+# "from" and "to" are Python keywords, so the filters are declared under other names and
+# published under the names of the URL contract.
+for _public, _declared in (("from", "date_from"), ("to", "date_to")):
+    NewsFilter.base_filters[_public] = NewsFilter.base_filters.pop(_declared)
+
+FACETS = ("field", "country", "issued_by", "type", "tag")
+
+
+def canonical_params(filterset):
+    """The active filters as sorted (name, value) pairs: the canonical, shareable query."""
+    data = filterset.form.cleaned_data
+    pairs = []
+    for name in sorted(filterset.filters):
+        value = data.get(name)
+        if value in (None, "", [], ()):
+            continue
+        if name == "sort" and value == "newest":
+            continue
+        if isinstance(value, list | tuple) or hasattr(value, "model"):
+            values = sorted(getattr(v, "slug", v) for v in value)
+        elif isinstance(value, datetime.date):
+            values = [value.isoformat()]
+        else:
+            values = [value]
+        pairs.extend((name, v) for v in values)
+    return pairs
+
+
+def canonical_query(filterset, **extra):
+    pairs = canonical_params(filterset) + [(k, v) for k, v in sorted(extra.items()) if v]
+    return urlencode(pairs)
