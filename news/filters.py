@@ -85,6 +85,15 @@ class NewsFilter(django_filters.FilterSet):
         fields = []
         form = NewsFilterForm
 
+    def queryset_without(self, name):
+        """The queryset under every active filter except `name` (for disjunctive facet counts),
+        from the values already cleaned: no second validation, no extra queries."""
+        queryset = self.queryset
+        for filter_name, value in self.form.cleaned_data.items():
+            if filter_name != name:
+                queryset = self.filters[filter_name].filter(queryset, value)
+        return queryset
+
     # Exists() subqueries rather than joins: no duplicate rows, so no DISTINCT over the archive.
     def filter_field(self, queryset, name, value):
         return queryset.filter(

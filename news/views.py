@@ -1,10 +1,15 @@
-from django.http import JsonResponse
+from urllib.parse import parse_qsl
+
+from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView
 
 from countries.models import Country
 from structures.models import Structure
 
+from .describe import active_filters, describe
+from .facets import build_facets
+from .filters import NewsFilter, canonical_query
 from .models import FieldOfWork, NewsItem
 
 LATEST_COUNT = 10
@@ -23,12 +28,54 @@ class HomeView(ListView):
 
 
 class NewsListView(ListView):
+    """The faceted listing. GET parameters are parsed by NewsFilter; a valid query that is not
+    in canonical form (sorted, no empty or default values) is redirected to it, so that every
+    filter combination has one shareable, cacheable address."""
+
     template_name = "news/newsitem_list.html"
     context_object_name = "news_items"
     paginate_by = 20
 
+    def get(self, request, *args, **kwargs):
+        self.filterset = NewsFilter(
+            request.GET, queryset=NewsItem.objects.published().newest_first()
+        )
+        if not self.filterset.is_valid():
+            self.object_list = NewsItem.objects.none()
+            context = self.get_context_data(invalid=True)
+            return self.render_to_response(context, status=400)
+        canonical = canonical_query(self.filterset, page=self.requested_page())
+        if parse_qsl(canonical) != parse_qsl(request.META.get("QUERY_STRING", "")):
+            return HttpResponsePermanentRedirect(
+                f"{request.path}?{canonical}" if canonical else request.path
+            )
+        return super().get(request, *args, **kwargs)
+
+    def requested_page(self):
+        page = self.request.GET.get("page", "")
+        return "" if page == "1" else page
+
     def get_queryset(self):
-        return NewsItem.objects.published().newest_first().for_listing()
+        return self.filterset.qs.for_listing()
+
+    def get_context_data(self, invalid=False, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["filterset"] = self.filterset
+        context["form"] = self.filterset.form
+        if invalid:
+            return context
+        query = canonical_query(self.filterset)
+        this_page = canonical_query(self.filterset, page=self.requested_page())
+        context.update(
+            query=query,
+            canonical_url=self.request.build_absolute_uri(
+                f"{self.request.path}?{this_page}" if this_page else self.request.path
+            ),
+            summary=describe(self.filterset, context["paginator"].count),
+            active_filters=active_filters(self.filterset),
+            facets=build_facets(self.filterset),
+        )
+        return context
 
 
 class NewsDetailView(DetailView):

@@ -1,0 +1,233 @@
+import datetime
+from io import StringIO
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from countries.models import Country
+from news.models import FieldOfWork, NewsItem
+from structures.models import Structure
+
+from .factories import NewsItemFactory
+
+SEED_TITLE = "Tajik customs officials learn from Finnish experience in OSCE-organized study visit"
+
+
+@pytest.fixture
+def demo_news(reference_data):
+    call_command("import_news", str(settings.DEMO_NEWS_FILE), stdout=StringIO(), stderr=StringIO())
+    # Never counted: a draft and a scheduled item with the same taxonomy as the seed.
+    for status, days in ((NewsItem.Status.DRAFT, -3), (NewsItem.Status.PUBLISHED, 3)):
+        NewsItemFactory(
+            status=status,
+            published_at=timezone.now() + datetime.timedelta(days=days),
+            issued_by=[Structure.objects.get(slug="programme-office-in-dushanbe")],
+            fields_of_work=[FieldOfWork.objects.get(slug="border-management")],
+            countries=[Country.objects.get(code="TJ")],
+        )
+
+
+def public_items():
+    """Each public item's facets as plain sets, computed without the code under test."""
+    items = []
+    for item in NewsItem.objects.published().prefetch_related(
+        "fields_of_work", "countries", "issued_by", "tags"
+    ):
+        items.append(
+            {
+                "slug": item.slug,
+                "field": {f.slug for f in item.fields_of_work.all()},
+                "country": {c.slug for c in item.countries.all()},
+                "issued_by": {s.slug for s in item.issued_by.all()},
+                "type": {item.type},
+                "tag": {t.slug for t in item.tags.all()},
+            }
+        )
+    return items
+
+
+def matches(item, filters, skip=None):
+    return all(item[name] & set(values) for name, values in filters.items() if name != skip)
+
+
+def get_listing(client, **params):
+    response = client.get("/news/", params, follow=True)
+    return response
+
+
+def all_slugs(client, **params):
+    slugs, page = [], 1
+    while True:
+        response = client.get("/news/", {**params, "page": page}, follow=True)
+        if response.status_code == 404:
+            return slugs
+        slugs += [item.slug for item in response.context["news_items"]]
+        if not response.context["page_obj"].has_next():
+            return slugs
+        page += 1
+
+
+FILTER_CASES = [
+    {"field": ["border-management"]},
+    {"field": ["border-management", "elections"]},
+    {"field": ["border-management"], "country": ["tajikistan"]},
+    {"country": ["tajikistan", "finland"], "type": ["news"]},
+    {"issued_by": ["programme-office-in-dushanbe", "secretariat"], "field": ["human-rights"]},
+    {"tag": ["demo"], "type": ["press_release", "press_statement"]},
+]
+
+
+@pytest.mark.parametrize("filters", FILTER_CASES)
+def test_or_within_a_facet_and_across_facets(client, demo_news, filters):
+    expected = {item["slug"] for item in public_items() if matches(item, filters)}
+    assert expected, "each case should find something"
+    assert sorted(all_slugs(client, **filters)) == sorted(expected)
+
+
+@pytest.mark.parametrize("filters", FILTER_CASES)
+def test_facet_counts_are_what_each_option_would_give(client, demo_news, filters):
+    items = public_items()
+    response = get_listing(client, **filters)
+    assert response.status_code == 200
+    for facet in response.context["facets"]:
+        for option in facet.options:
+            others = {k: v for k, v in filters.items() if k != facet.name}
+            expected = sum(
+                1 for item in items if matches(item, others) and option.value in item[facet.name]
+            )
+            assert option.count == expected, (facet.name, option.value)
+            assert option.disabled == (expected == 0 and not option.selected)
+
+
+def test_options_that_give_nothing_are_shown_disabled(client, demo_news):
+    page = get_listing(client, country="tajikistan").content.decode()
+    # The Court has issued nothing about Tajikistan, but it is still listed.
+    court = "court-of-conciliation-and-arbitration"
+    assert f'value="{court}" id="issued_by-{court}" disabled' in page
+
+
+def test_structure_filter_finds_items_issued_under_former_names(client, demo_news):
+    slugs = all_slugs(client, issued_by="programme-office-in-dushanbe")
+    old = NewsItem.objects.get(slug=slugs[-1])
+    assert old.published_at.year < 2017
+    names = {name for _, name in old.issuers_in_force()}
+    assert names & {"OSCE Office in Tajikistan", "OSCE Mission to Tajikistan"}
+    seed = NewsItem.objects.get(title=SEED_TITLE)
+    assert seed.slug in slugs
+
+
+def test_sentence_states_the_active_filters(client, demo_news):
+    response = get_listing(
+        client,
+        field="border-management",
+        country="tajikistan",
+        issued_by="programme-office-in-dushanbe",
+        **{"from": "2013-01-01", "to": "2013-12-31"},
+    )
+    assert response.context["summary"] == (
+        "1 news item about Border management in Tajikistan, "
+        "issued by the OSCE Programme Office in Dushanbe, 2013"
+    )
+    assert 'id="result-summary"' in response.content.decode()
+
+
+def test_each_active_filter_is_removable_with_one_link(client, demo_news):
+    response = get_listing(client, field="border-management", country="tajikistan")
+    links = {a.label: a.remove_query for a in response.context["active_filters"]}
+    assert links == {
+        "Border management": "country=tajikistan",
+        "Tajikistan": "field=border-management",
+    }
+    page = response.content.decode()
+    assert 'href="/news/?country=tajikistan" aria-label="Remove filter: Border management"' in page
+
+
+def test_filter_urls_are_canonical(client, demo_news):
+    response = client.get(
+        "/news/", {"q": "", "to": "", "field": "border-management", "country": "tajikistan"}
+    )
+    assert response.status_code == 301
+    assert response["Location"] == "/news/?country=tajikistan&field=border-management"
+    assert client.get(response["Location"]).status_code == 200
+
+
+def test_repeated_values_collapse_into_the_canonical_url(client, demo_news):
+    response = client.get("/news/?field=border-management&field=border-management&page=1")
+    assert response.status_code == 301
+    assert response["Location"] == "/news/?field=border-management"
+
+
+def test_pagination_keeps_the_filters(client, demo_news):
+    response = client.get("/news/?tag=demo")
+    assert response.context["paginator"].num_pages > 1
+    page = response.content.decode()
+    assert 'href="?tag=demo&amp;page=2"' in page
+    second = client.get("/news/?tag=demo&page=2")
+    assert second.status_code == 200
+    assert 'href="?tag=demo&amp;page=1"' in second.content.decode()
+
+
+def test_listing_rows_show_title_date_bodies_and_fields(client, demo_news):
+    page = get_listing(client, field="border-management", country="tajikistan").content.decode()
+    assert SEED_TITLE in page
+    assert "31 May 2013" in page
+    assert "OSCE Office in Tajikistan" in page  # the name in force in 2013
+    assert '<a href="/fields-of-work/economic-activities/">Economic activities</a>' in page
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "field=no-such-field",
+        "country=atlantis",
+        "issued_by=ministry-of-magic",
+        "type=blog",
+        "from=2013-13-45",
+        "to=yesterday",
+        "from=2014-01-01&to=2013-01-01",
+        "q=" + "x" * 201,
+        "q=a%00b",
+        "sort=sideways",
+        "tag=no-such-tag",
+        "&".join(f"country={c}" for c in ["finland"] * 21),
+    ],
+)
+def test_bad_filters_are_a_400_page_with_a_message(client, demo_news, query):
+    response = client.get(f"/news/?{query}")
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Some filters could not be understood" in page
+
+
+@pytest.mark.parametrize("page", ["abc", "99999", "0", "-3", "1.5"])
+def test_bad_page_is_a_404_page(client, demo_news, page):
+    response = client.get("/news/", {"page": page})
+    assert response.status_code == 404
+
+
+def test_odd_but_valid_text_gives_an_empty_result_not_an_error(client, demo_news):
+    response = get_listing(client, q="'; DROP TABLE news_newsitem; -- ☃ <script>")
+    assert response.status_code == 200
+    assert response.context["paginator"].count == 0
+    assert "<script>" not in response.content.decode().split('id="result-summary"')[1][:300]
+
+
+def test_listing_query_count_does_not_grow_with_the_page(client, reference_data):
+    dushanbe = Structure.objects.get(slug="programme-office-in-dushanbe")
+    fields = list(FieldOfWork.objects.all()[:3])
+    counts = []
+    for total in (5, 20):
+        NewsItem.objects.all().delete()
+        for _ in range(total):
+            NewsItemFactory(issued_by=[dushanbe], fields_of_work=fields)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/news/?field=" + fields[0].slug).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+    # filter validation, count, five facet aggregates, three option lists, the page and its
+    # prefetches (issuing bodies, former names, fields of work)
+    assert counts[1] <= 14
