@@ -1,12 +1,26 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from .html import clean_body
 from .querysets import NewsItemQuerySet
+
+# Addresses under /news/ that belong to the site itself, not to an item.
+RESERVED_SLUGS = {"rss", "atom"}
+
+
+def validate_free_slug(value):
+    if value in RESERVED_SLUGS:
+        raise ValidationError(
+            _("“%(slug)s” is the address of a site page; choose another slug."),
+            params={"slug": value},
+        )
 
 
 class FieldOfWork(models.Model):
@@ -60,6 +74,7 @@ class NewsItem(models.Model):
         _("slug"),
         max_length=255,
         unique=True,
+        validators=[validate_free_slug],
         help_text=_("Part of the web address. Do not change it once the item is published."),
     )
     type = models.CharField(_("type"), max_length=20, choices=Type.choices, default=Type.NEWS)
@@ -110,6 +125,19 @@ class NewsItem(models.Model):
     )
     image_caption = models.CharField(_("image caption"), max_length=500, blank=True)
     image_credit = models.CharField(_("image credit"), max_length=200, blank=True)
+    image_renditions = models.JSONField(
+        _("image renditions"),
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text=_("The resized copies made when the photo was uploaded (news/images.py)."),
+    )
+    version = models.PositiveIntegerField(
+        _("version"),
+        default=1,
+        editable=False,
+        help_text=_("Counts saves, so that two editors cannot overwrite each other unawares."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     created_by = models.ForeignKey(
@@ -147,6 +175,10 @@ class NewsItem(models.Model):
                 name="published_item_has_date",
             ),
         ]
+        permissions = [
+            ("publish_newsitem", _("Can publish and withdraw news items")),
+            ("edit_all_newsitems", _("Can edit news items of every issuing body")),
+        ]
 
     def __str__(self):
         return self.title
@@ -159,9 +191,29 @@ class NewsItem(models.Model):
     def get_absolute_url(self):
         return reverse("news:detail", kwargs={"slug": self.slug})
 
+    @property
+    def is_public(self):
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    def rendition(self, name):
+        """{"url", "webp_url", "width", "height"} of a rendition made at upload, or None."""
+        rendition = self.image_renditions.get(name) if self.image else None
+        if not rendition:
+            return None
+        return {
+            "url": default_storage.url(rendition["path"]),
+            "webp_url": default_storage.url(rendition["webp"]),
+            "width": rendition["width"],
+            "height": rendition["height"],
+        }
+
     def issuers_in_force(self):
         """(structure, name in force on the item's date) pairs, in the order given."""
-        day = self.published_at.date() if self.published_at else None
+        day = timezone.localdate(self.published_at) if self.published_at else None
         return [(body.structure, body.structure.name_on(day)) for body in self.issuing_bodies.all()]
 
 
@@ -185,3 +237,28 @@ class IssuingBody(models.Model):
 
     def __str__(self):
         return str(self.structure)
+
+
+class EditorProfile(models.Model):
+    """The issuing bodies an editor works for: they see and edit only those bodies' news."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="editor_profile",
+    )
+    structures = models.ManyToManyField(
+        "structures.Structure",
+        verbose_name=_("works for"),
+        related_name="editors",
+        blank=True,
+        help_text=_("The editor may write and edit news issued by these bodies."),
+    )
+
+    class Meta:
+        verbose_name = _("editor profile")
+        verbose_name_plural = _("editor profiles")
+
+    def __str__(self):
+        return str(self.user)

@@ -4,13 +4,15 @@ from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView
 
-from countries.models import Country
+from countries.models import Chairpersonship, Country
 from structures.models import Structure
 
 from .describe import active_filters, describe
 from .facets import build_facets
 from .filters import NewsFilter, canonical_query
+from .menus import group_structures
 from .models import FieldOfWork, NewsItem
+from .related import related_items
 
 LATEST_COUNT = 10
 
@@ -85,6 +87,11 @@ class NewsDetailView(DetailView):
     def get_queryset(self):
         return NewsItem.objects.published().for_article()
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["related_items"] = related_items(self.object)
+        return context
+
 
 class LatestNewsMixin:
     """A taxonomy page shows its latest published news (its `news_items` reverse relation)."""
@@ -101,6 +108,12 @@ class FieldOfWorkListView(ListView):
     model = FieldOfWork
     context_object_name = "fields"
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["topical_fields"] = [field for field in context["fields"] if field.is_topical]
+        context["other_sections"] = [field for field in context["fields"] if not field.is_topical]
+        return context
+
 
 class FieldOfWorkDetailView(LatestNewsMixin, DetailView):
     model = FieldOfWork
@@ -115,6 +128,7 @@ class CountryListView(ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        context["chairpersonship"] = Chairpersonship.objects.current()
         by_status = {}
         for country in context["countries"]:
             by_status.setdefault(country.status, []).append(country)
@@ -134,8 +148,24 @@ class CountryListView(ListView):
 
 
 class CountryDetailView(LatestNewsMixin, DetailView):
-    model = Country
     context_object_name = "country"
+
+    def get_queryset(self):
+        return Country.objects.prefetch_related("structures", "chairpersonships")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        by_kind = {}
+        for structure in self.object.structures.all():
+            by_kind.setdefault(structure.kind, []).append(structure)
+        context["field_operations"] = by_kind.pop(Structure.Kind.FIELD_OPERATION, [])
+        context["closed_field_activities"] = by_kind.pop(Structure.Kind.CLOSED_FIELD_ACTIVITY, [])
+        # Institutions and other bodies seated in the country.
+        context["other_structures"] = [s for group in by_kind.values() for s in group]
+        context["chairpersonship_years"] = sorted(
+            c.year for c in self.object.chairpersonships.all()
+        )
+        return context
 
 
 class StructureListView(ListView):
@@ -144,11 +174,22 @@ class StructureListView(ListView):
     def get_queryset(self):
         return Structure.objects.select_related("country")
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["groups"] = group_structures(context["structures"])
+        return context
+
 
 class StructureDetailView(LatestNewsMixin, DetailView):
     context_object_name = "structure"
 
     def get_queryset(self):
-        return Structure.objects.select_related("country", "parent").prefetch_related(
-            "former_names", "children"
+        return Structure.objects.select_related("country", "parent", "successor").prefetch_related(
+            "former_names", "children", "predecessors"
         )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.object.kind == Structure.Kind.CHAIRPERSONSHIP:
+            context["chairpersonships"] = Chairpersonship.objects.select_related("country")
+        return context

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from news.api import api_patterns
+from news.sitemaps import robots_txt, sitemap_index, sitemap_section
 from news.urls import country_patterns, structure_patterns
 from news.views import HomeView, healthz
 
@@ -11,4 +13,8 @@ urlpatterns = [
     path("countries/", include(country_patterns)),
     path("structures/", include(structure_patterns)),
     path("admin/", admin.site.urls),
+    path("api/", include(api_patterns)),
+    path("sitemap.xml", sitemap_index, name="sitemap"),
+    path("sitemap-<section>.xml", sitemap_section, name="sitemap_section"),
+    path("robots.txt", robots_txt, name="robots_txt"),
 ]

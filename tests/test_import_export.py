@@ -272,3 +272,20 @@ def test_export_to_a_file(tmp_path):
     call_command("export_news", str(target), stderr=err)
     assert target.read_text(encoding="utf-8") == export_text()
     assert f"written to {target}" in err.getvalue()
+
+
+@pytest.mark.parametrize("slug", ["rss", "atom"])
+def test_slugs_of_site_pages_are_refused(tmp_path, slug):
+    failed, _, err = run_import(tmp_path, record(slug=slug))
+    assert failed
+    assert f"line 1: slug: “{slug}” is the address of a site page" in err
+
+
+def test_bulk_creation_gives_what_the_import_gives(tmp_path):
+    from news.jsonl import create_all, parse_file
+
+    call_command("import_news", str(settings.DEMO_NEWS_FILE), stdout=StringIO(), stderr=StringIO())
+    imported = export_text()
+    NewsItem.objects.all().delete()
+    create_all(parse_file(settings.DEMO_NEWS_FILE))
+    assert export_text() == imported

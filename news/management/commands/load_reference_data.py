@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from countries.models import Country
+from news.permissions import ensure_groups
 from news.reference_data import ReferenceDataError, load
 
 
@@ -30,7 +31,10 @@ class Command(BaseCommand):
             f"{states} participating States, {asian} Asian and {mediterranean} Mediterranean "
             "Partners for Co-operation."
         )
-        if tally.changed:
+        groups = ensure_groups()
+        if groups:
+            self.stdout.write(f"groups set up: {', '.join(groups)}")
+        if tally.changed or groups:
             self.stdout.write(self.style.SUCCESS("Reference data loaded."))
         else:
             message = "Nothing changed: the reference data is up to date."

@@ -1,0 +1,200 @@
+"""Forms of the editorial back office."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_prose_editor.fields import ProseEditorFormField
+from django_prose_editor.widgets import AdminProseEditorWidget
+
+from structures.models import Structure
+
+from . import images
+from .models import IssuingBody, NewsItem
+from .permissions import can_publish, edits_all, own_structures
+from .services import publishing_problems
+
+# What the editor's toolbar offers. The body is cleaned again by news/html.py when it is saved,
+# whatever arrives: the toolbar is a convenience, not the safeguard.
+BODY_EXTENSIONS = {
+    "Bold": True,
+    "Italic": True,
+    "Heading": {"levels": [2, 3, 4]},
+    "BulletList": True,
+    "OrderedList": True,
+    "ListItem": True,
+    "Blockquote": True,
+    "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
+    "HorizontalRule": True,
+    "HardBreak": True,
+    "History": True,
+}
+
+
+class NewsItemAdminForm(forms.ModelForm):
+    body = ProseEditorFormField(
+        label=gettext_lazy("body"),
+        required=False,
+        config={"extensions": BODY_EXTENSIONS},
+        widget=AdminProseEditorWidget,
+        help_text=gettext_lazy(
+            "Paste from Word or a web page freely: formatting beyond headings, bold, italic, "
+            "lists, quotations and links is removed when you save."
+        ),
+    )
+    # A plain file field: the checks of news/images.py give clearer messages than Django's own.
+    image = forms.FileField(
+        label=gettext_lazy("photo"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        help_text=gettext_lazy(
+            "JPEG, PNG or WebP, at most %(size)d MB and %(pixels)d megapixels. "
+            "Location and camera data are removed when it is saved."
+        )
+        % {"size": images.MAX_UPLOAD_BYTES // (1024 * 1024), "pixels": images.MAX_PIXELS // 10**6},
+    )
+    edit_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = NewsItem
+        fields = [
+            "title", "slug", "type", "lead", "body", "status", "published_at",
+            "withdrawn_reason", "fields_of_work", "countries", "tags",
+            "image", "image_alt", "image_caption", "image_credit",
+        ]  # fmt: skip
+
+    request = None  # set by NewsItemAdmin.get_form
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["edit_version"].initial = self.version_on_record()
+        self.checked_image = None
+
+    def clean_image(self):
+        upload = self.cleaned_data.get("image")
+        if upload and hasattr(upload, "content_type"):
+            # Fully decoded here, so a bad file is a form error and nothing is stored.
+            images.open_checked(upload)
+            self.checked_image = upload
+        return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        self.check_version()
+        status = cleaned.get("status")
+        if status != NewsItem.Status.DRAFT and not can_publish(self.request.user):
+            # A live item's text is public: changing it is publishing.
+            raise ValidationError(
+                _("You may save drafts only: ask a publisher to publish, change or withdraw it.")
+            )
+        reason = (cleaned.get("withdrawn_reason") or "").strip()
+        if status == NewsItem.Status.WITHDRAWN and not reason:
+            self.add_error(
+                "withdrawn_reason", _("Say why the item is withdrawn; the reason stays on record.")
+            )
+        if status == NewsItem.Status.PUBLISHED and not cleaned.get("published_at"):
+            self.add_error(
+                "published_at", _("Give the time the item goes public (now, or later to schedule).")
+            )
+        return cleaned
+
+    def version_on_record(self, locked=None):
+        """The item's edit counter as stored before this request. Restoring a revision writes
+        the old item back first, so the counter from before that is kept on the request."""
+        before_revert = getattr(self.request, "news_version_before_revert", None)
+        if before_revert is not None:
+            return before_revert
+        return locked.version if locked is not None else self.instance.version
+
+    def check_version(self):
+        """Refuse to overwrite changes someone else saved since this form was opened. The row
+        is locked until the admin's transaction ends, so two saves cannot both pass."""
+        if not self.instance.pk:
+            return
+        current = (
+            NewsItem.objects.select_for_update(of=("self",))
+            .select_related("updated_by")
+            .filter(pk=self.instance.pk)
+            .first()
+        )
+        submitted = self.cleaned_data.get("edit_version")
+        if (
+            current is not None
+            and submitted is not None
+            and submitted != self.version_on_record(current)
+        ):
+            who = current.updated_by or _("another editor")
+            raise ValidationError(
+                _(
+                    "%(who)s saved this item at %(when)s, after you opened it. Your changes "
+                    "were not saved, so that theirs are not lost: copy what you wrote, reload "
+                    "the page and apply your changes again."
+                )
+                % {"who": who, "when": date_format(localtime(current.updated_at), "j F Y, H:i")},
+                code="stale",
+            )
+
+
+class IssuingBodyFormSet(forms.BaseInlineFormSet):
+    """The ordered "Issued by" rows. The publishing checklist needs them, so it runs here,
+    where the item's new status and the rows are both known."""
+
+    request = None
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        chosen = [
+            form.cleaned_data["structure"]
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        if len(set(chosen)) != len(chosen):
+            raise ValidationError(_("Each issuing body may be listed once."))
+        problems = []
+        user = self.request.user
+        if not edits_all(user):
+            own = set(own_structures(user))
+            removed = [
+                form.instance.structure
+                for form in self.forms
+                if form.cleaned_data.get("DELETE") and form.instance.structure_id
+            ]
+            if any(structure not in own for structure in removed):
+                problems.append(_("Only its own editors may remove a co-issuing body."))
+            if not own & set(chosen):
+                problems.append(
+                    _("Choose at least one of your own bodies under “Issued by”: %s.")
+                    % ", ".join(sorted(str(s) for s in own))
+                )
+        item = self.instance
+        fields = getattr(item, "_chosen_fields_of_work", None)
+        # Without the chosen fields the item's own form was invalid: its errors come first.
+        if item.status == NewsItem.Status.PUBLISHED and fields is not None:
+            checklist = publishing_problems(item, issuing_bodies=chosen, fields_of_work=fields)
+            if checklist:
+                problems += [_("Before it can be published:"), *checklist]
+        if problems:
+            raise ValidationError(problems)
+
+
+class IssuingBodyForm(forms.ModelForm):
+    class Meta:
+        model = IssuingBody
+        fields = ["structure", "position"]
+
+    request = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        own = own_structures(self.request.user)
+        allowed = own
+        if self.instance.structure_id and not own.filter(pk=self.instance.structure_id).exists():
+            # A co-issuer outside the editor's own bodies stays as it is, untouchable.
+            allowed = Structure.objects.filter(Q(pk__in=own) | Q(pk=self.instance.structure_id))
+            self.fields["structure"].disabled = True
+        self.fields["structure"].queryset = allowed

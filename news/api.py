@@ -1,0 +1,118 @@
+"""A read-only JSON API over the published news, without a framework: /api/news/ is the listing
+with the same GET filters as /news/ plus `page` and `page_size`; /api/news/<slug>/ is one item
+with its body. Field names are a contract: add fields, never rename or drop one."""
+
+from django import forms
+from django.core.paginator import InvalidPage, Paginator
+from django.http import JsonResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from .exports import listing_filter
+from .filters import canonical_query
+from .models import NewsItem
+
+PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+
+
+class PageSizeForm(forms.Form):
+    page_size = forms.IntegerField(min_value=1, max_value=MAX_PAGE_SIZE, required=False)
+
+
+def api_response(data, status=200):
+    response = JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
+    # Anonymous, read-only and cookie-free, so any web page may read it.
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def not_found(detail):
+    return api_response({"detail": detail}, status=404)
+
+
+def item_data(request, item):
+    absolute = request.build_absolute_uri
+    return {
+        "slug": item.slug,
+        "url": absolute(item.get_absolute_url()),
+        "api_url": absolute(reverse("api:news_detail", kwargs={"slug": item.slug})),
+        "title": item.title,
+        "type": item.type,
+        "type_label": str(item.get_type_display()),
+        "published_at": timezone.localtime(item.published_at).isoformat(),
+        "issued_by": [
+            {
+                "slug": structure.slug,
+                "name": structure.issuing_label,
+                "name_in_force": name_in_force,
+                "url": absolute(structure.get_absolute_url()),
+            }
+            for structure, name_in_force in item.issuers_in_force()
+        ],
+        "fields_of_work": [
+            {"slug": field.slug, "name": field.name} for field in item.fields_of_work.all()
+        ],
+        "countries": [
+            {"slug": country.slug, "name": country.name, "code": country.code}
+            for country in item.countries.all()
+        ],
+        "tags": sorted(tag.name for tag in item.tags.all()),
+        "lead": item.lead,
+    }
+
+
+@require_safe
+def news_list(request):
+    filterset = listing_filter(request)
+    paging = PageSizeForm(request.GET)
+    filters_valid, paging_valid = filterset.is_valid(), paging.is_valid()  # report both
+    if not (filters_valid and paging_valid):
+        errors = {**filterset.errors, **paging.errors}
+        return api_response(
+            {"errors": {name: list(messages) for name, messages in errors.items()}}, status=400
+        )
+    page_size = paging.cleaned_data["page_size"] or PAGE_SIZE
+    paginator = Paginator(filterset.qs.for_article(), page_size)
+    try:
+        page = paginator.page(request.GET.get("page") or 1)
+    except InvalidPage as error:
+        return not_found(str(error))
+
+    def page_url(number):
+        # Page 1 and the default page size are left out: one canonical address per page.
+        query = canonical_query(
+            filterset,
+            page=number if number > 1 else None,
+            page_size=page_size if page_size != PAGE_SIZE else None,
+        )
+        return request.build_absolute_uri(f"{request.path}?{query}" if query else request.path)
+
+    return api_response(
+        {
+            "count": paginator.count,
+            "next": page_url(page.next_page_number()) if page.has_next() else None,
+            "previous": page_url(page.previous_page_number()) if page.has_previous() else None,
+            "results": [item_data(request, item) for item in page.object_list],
+        }
+    )
+
+
+@require_safe
+def news_detail(request, slug):
+    try:
+        item = NewsItem.objects.published().for_article().get(slug=slug)
+    except NewsItem.DoesNotExist:
+        return not_found("No published news item has this slug.")
+    return api_response(item_data(request, item) | {"body_html": item.body})
+
+
+# Mounted under /api/ in the "api" namespace by osceportal/urls.py.
+api_patterns = (
+    [
+        path("news/", news_list, name="news_list"),
+        path("news/<slug:slug>/", news_detail, name="news_detail"),
+    ],
+    "api",
+)

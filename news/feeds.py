@@ -1,0 +1,100 @@
+"""RSS 2.0 and Atom 1.0 feeds of the news listing, with the same GET filters as /news/: a reader
+subscribes to exactly the results a visitor filtered."""
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+
+from .describe import describe
+from .exports import invalid_filter_response, listing_filter
+from .filters import canonical_params
+
+FEED_LENGTH = 50
+
+
+class InvalidFilter(Exception):
+    def __init__(self, filterset):
+        super().__init__(filterset.errors)
+        self.filterset = filterset
+
+
+def listing_query(filterset):
+    """The canonical query of the filters alone: a feed is always newest first, so the sort
+    order is not part of it."""
+    return urlencode(
+        [(name, value) for name, value in canonical_params(filterset) if name != "sort"]
+    )
+
+
+def with_query(path, query):
+    return f"{path}?{query}" if query else path
+
+
+class NewsFeed(Feed):
+    url_name = "news:rss"
+    description = _(
+        "The latest news, press releases and reports of the Organization for Security and "
+        "Co-operation in Europe."
+    )
+    # Atom needs an author for the feed when an entry has none.
+    author_name = _("Organization for Security and Co-operation in Europe")
+    item_guid_is_permalink = True  # the link is built from the slug, which never changes
+
+    def __call__(self, request, *args, **kwargs):
+        try:
+            return super().__call__(request, *args, **kwargs)
+        except InvalidFilter as invalid:
+            return invalid_filter_response(invalid.filterset)
+
+    def get_object(self, request):
+        filterset = listing_filter(request)
+        if not filterset.is_valid():
+            raise InvalidFilter(filterset)
+        return filterset
+
+    def title(self, filterset):
+        title = _("%s news") % settings.SITE_NAME
+        if listing_query(filterset):
+            # describe() opens with the count; any count above one gives the plural noun.
+            title += ": " + describe(filterset, 2).split(" ", 1)[1]
+        return title
+
+    def link(self, filterset):
+        return with_query(reverse("news:list"), listing_query(filterset))
+
+    def feed_url(self, filterset):
+        return with_query(reverse(self.url_name), listing_query(filterset))
+
+    def items(self, filterset):
+        return filterset.qs.newest_first().for_listing()[:FEED_LENGTH]
+
+    def item_description(self, item):
+        # Feed readers treat the description as HTML; the lead is plain text.
+        return escape(item.lead)
+
+    # Vienna time, as on the site: "31 May 2013 00:00 +0200" rather than "30 May 22:00 UTC".
+    def item_pubdate(self, item):
+        return timezone.localtime(item.published_at)
+
+    def item_updateddate(self, item):
+        return timezone.localtime(item.updated_at)
+
+    def item_author_name(self, item):
+        # The names the item was issued under, as its page shows them.
+        return ", ".join(name for _, name in item.issuers_in_force()) or None
+
+    def item_categories(self, item):
+        # Today's names, so that one category gathers a body's items under all its names.
+        bodies = [body.structure.issuing_label for body in item.issuing_bodies.all()]
+        return bodies + [field.name for field in item.fields_of_work.all()]
+
+
+class AtomNewsFeed(NewsFeed):
+    feed_type = Atom1Feed
+    url_name = "news:atom"
+    subtitle = NewsFeed.description

@@ -1,0 +1,162 @@
+"""The header menus of every public page, as on the organisation's own site: Fields of work,
+Countries, Structures and institutions.
+
+They are built from the taxonomy as plain dicts and lists, cached in Django's cache (Redis in
+production, so shared by every app server) and served with one `cache.get` per request. The key
+holds the year, because the Chairpersonship shown in the Countries menu changes with it; saving or
+deleting a country, chairpersonship, structure or field of work deletes the key (`invalidate`,
+connected in `NewsConfig.ready`). Changes that bypass model signals (`QuerySet.update()`, raw
+SQL) are picked up when the entry times out."""
+
+from django.core.cache import cache
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+
+from countries.models import Chairpersonship, Country
+from structures.models import Structure
+
+from .models import FieldOfWork
+
+CACHE_TIMEOUT = 60 * 60  # a safety net only: every change made through the models clears it
+KEY_VERSION = 1  # bump when the shape of the menu data changes
+
+
+def cache_key(year=None):
+    year = year or timezone.localdate().year
+    return f"menus:v{KEY_VERSION}:{get_language() or 'en'}:{year}"
+
+
+def get_menus():
+    """The menu data for this year: from the cache, or built (and cached) on a miss."""
+    key = cache_key()
+    menus = cache.get(key)
+    if menus is None:
+        menus = build_menus()
+        cache.set(key, menus, CACHE_TIMEOUT)
+    return menus
+
+
+def invalidate(**kwargs):
+    """Signal receiver: drop the cached menus now and again when the transaction commits, so a
+    request that rebuilt them meanwhile from the old rows cannot keep stale data."""
+    year = timezone.localdate().year
+    keys = [cache_key(y) for y in (year - 1, year, year + 1)]
+    cache.delete_many(keys)
+    transaction.on_commit(lambda: cache.delete_many(keys))
+
+
+def link(obj, name=None, **extra):
+    return {"name": str(name or obj.name), "url": obj.get_absolute_url(), **extra}
+
+
+def build_menus():
+    return {
+        "fields_of_work": fields_of_work_menu(),
+        "countries": countries_menu(),
+        "structures": structures_menu(),
+    }
+
+
+def fields_of_work_menu():
+    return [link(field) for field in FieldOfWork.objects.filter(is_topical=True)]
+
+
+def chairpersonship_label(chairpersonship):
+    return _("%(country)s – OSCE Chairpersonship %(year)s") % {
+        "country": chairpersonship.country.name,
+        "year": chairpersonship.year,
+    }
+
+
+def countries_menu():
+    """Participating States (the current Chairpersonship marked in its place), then the Asian
+    and the Mediterranean Partners for Co-operation."""
+    chair = Chairpersonship.objects.current()
+    chair_id = chair.country_id if chair and chair.country_id else None
+    groups = [
+        (Country.Status.PARTICIPATING_STATE, _("Participating States")),
+        (Country.Status.ASIAN_PARTNER, _("Asian Partners for Co-operation")),
+        (Country.Status.MEDITERRANEAN_PARTNER, _("Mediterranean Partners for Co-operation")),
+    ]
+    members = {status: [] for status, _heading in groups}
+    for country in Country.objects.filter(status__in=members).only("name", "slug", "status"):
+        if country.pk == chair_id:
+            entry = link(country, chairpersonship_label(chair), is_chair=True)
+        else:
+            entry = link(country)
+        members[country.status].append(entry)
+    return [
+        {"heading": heading, "slug": status.replace("_", "-"), "items": members[status]}
+        for status, heading in groups
+        if members[status]
+    ]
+
+
+# The groups of the "Structures and institutions" menu and index, in the organisation's order:
+# (anchor, heading, kinds).
+STRUCTURE_GROUPS = [
+    ("chairpersonship", Structure.Kind.CHAIRPERSONSHIP.label, [Structure.Kind.CHAIRPERSONSHIP]),
+    (
+        "secretariat",
+        Structure.Kind.SECRETARIAT.label,
+        [Structure.Kind.SECRETARIAT, Structure.Kind.SECRETARIAT_UNIT],
+    ),
+    ("institutions", gettext_lazy("Institutions"), [Structure.Kind.INSTITUTION]),
+    ("field-operations", gettext_lazy("Field operations"), [Structure.Kind.FIELD_OPERATION]),
+    (
+        "closed-field-activities",
+        gettext_lazy("Closed field activities"),
+        [Structure.Kind.CLOSED_FIELD_ACTIVITY],
+    ),
+    (
+        "parliamentary-assembly",
+        Structure.Kind.PARLIAMENTARY_ASSEMBLY.label,
+        [Structure.Kind.PARLIAMENTARY_ASSEMBLY],
+    ),
+    ("court", gettext_lazy("Court of Conciliation and Arbitration"), [Structure.Kind.COURT]),
+]
+# Kinds that are one body: the body heads its group in the menu (the Secretariat, its units below).
+SINGLE_BODY_KINDS = {
+    Structure.Kind.CHAIRPERSONSHIP,
+    Structure.Kind.SECRETARIAT,
+    Structure.Kind.PARLIAMENTARY_ASSEMBLY,
+    Structure.Kind.COURT,
+}
+
+
+def group_structures(structures):
+    """Structures (in menu order) in the menu's groups: [(anchor, heading, [structure, …]), …],
+    empty groups left out. Shared by the menu and the structures index page."""
+    by_kind = {}
+    for structure in structures:
+        by_kind.setdefault(structure.kind, []).append(structure)
+    groups = []
+    for anchor, heading, kinds in STRUCTURE_GROUPS:
+        members = [structure for kind in kinds for structure in by_kind.get(kind, [])]
+        if members:
+            groups.append((anchor, str(heading), members))
+    return groups
+
+
+def structures_menu():
+    """One entry a group: a heading that links to the body itself (Secretariat, Parliamentary
+    Assembly…) or to the group's section of the structures index, and the members below it. The
+    closed field activities, a long historical list, are left to the index as on the
+    organisation's site."""
+    index_url = reverse("structures:list")
+    structures = Structure.objects.only("name", "slug", "kind", "position")
+    menu = []
+    for anchor, heading, members in group_structures(structures):
+        head = members[0]
+        if head.kind in SINGLE_BODY_KINDS:
+            entry = {"heading": head.name, "url": head.get_absolute_url(), "items": members[1:]}
+        else:
+            entry = {"heading": heading, "url": f"{index_url}#{anchor}", "items": members}
+        if anchor == "closed-field-activities":
+            entry["items"] = []
+        entry["items"] = [link(structure) for structure in entry["items"]]
+        menu.append(entry)
+    return menu

@@ -1,0 +1,96 @@
+"""The "Read more on this topic" list: the published items that share most with a given item.
+
+One SQL query. Every link row (field of work, country, issuing body) that another item shares
+with this one adds its dimension's weight to that item's score; the best scores come first, the
+newest first among equals. The item's own taxonomy ids are read from what `for_article()`
+prefetched, so they cost no query.
+
+Why raw SQL: the scores are summed over the three link tables first and only the best-scoring
+items are then looked up (PostgreSQL sorts the few score groups it needs and stops: an
+"incremental sort"). Scoring every candidate item with correlated subqueries, as the ORM would
+write it, reads each of the tens of thousands of items that share a popular field of work: with
+100,000 items on the 2-core machine that took ~270 ms (without JIT), against ~35 ms this way.
+What "published" means still comes from `NewsItem.objects.published()`, compiled into the
+query."""
+
+from django.db import connection
+
+from .models import IssuingBody, NewsItem
+
+RELATED_COUNT = 5
+# A shared topic says most about what an item is about, a shared country next; a shared issuing
+# body least (the Secretariat issues news on every topic).
+FIELD_WEIGHT = 3
+COUNTRY_WEIGHT = 2
+ISSUER_WEIGHT = 1
+
+
+def link_tables(item):
+    """(table, item column, value column, the item's values, weight) for each dimension."""
+    fields_through = NewsItem.fields_of_work.through._meta
+    countries_through = NewsItem.countries.through._meta
+    return [
+        (
+            fields_through.db_table,
+            fields_through.get_field("newsitem").column,
+            fields_through.get_field("fieldofwork").column,
+            [field.pk for field in item.fields_of_work.all()],
+            FIELD_WEIGHT,
+        ),
+        (
+            countries_through.db_table,
+            countries_through.get_field("newsitem").column,
+            countries_through.get_field("country").column,
+            [country.pk for country in item.countries.all()],
+            COUNTRY_WEIGHT,
+        ),
+        (
+            IssuingBody._meta.db_table,
+            IssuingBody._meta.get_field("news_item").column,
+            IssuingBody._meta.get_field("structure").column,
+            [body.structure_id for body in item.issuing_bodies.all()],
+            ISSUER_WEIGHT,
+        ),
+    ]
+
+
+def published_condition():
+    """The WHERE clause of `NewsItem.objects.published()`, as SQL and parameters."""
+    query = NewsItem.objects.published().query
+    return query.get_compiler(connection=connection).compile(query.where)
+
+
+def related_items(item, count=RELATED_COUNT):
+    """The `count` published items most related to `item`, best first; never `item` itself.
+    Each has a `score` attribute."""
+    qn = connection.ops.quote_name
+    shared_parts, params = [], []
+    for table, item_column, value_column, ids, weight in link_tables(item):
+        if not ids:
+            continue
+        placeholders = ", ".join(["%s"] * len(ids))
+        shared_parts.append(
+            f"SELECT {qn(item_column)} AS news_item_id, {int(weight)} AS weight "
+            f"FROM {qn(table)} WHERE {qn(value_column)} IN ({placeholders})"
+        )
+        params += ids
+    if not shared_parts:
+        return []
+    news = qn(NewsItem._meta.db_table)
+    published_sql, published_params = published_condition()
+    # Only table and column names taken from the models are formatted into the SQL; every value
+    # is a parameter.
+    sql = f"""
+        WITH shared AS ({" UNION ALL ".join(shared_parts)}),
+        scores AS (
+            SELECT news_item_id, SUM(weight) AS score FROM shared
+            GROUP BY news_item_id ORDER BY score DESC
+        )
+        SELECT {news}.id, {news}.title, {news}.slug, {news}.type, {news}.published_at,
+            scores.score
+        FROM scores INNER JOIN {news} ON {news}.id = scores.news_item_id
+        WHERE {news}.id <> %s AND {published_sql}
+        ORDER BY scores.score DESC, {news}.published_at DESC, {news}.id DESC
+        LIMIT %s
+    """
+    return list(NewsItem.objects.raw(sql, [*params, item.pk, *published_params, count]))

@@ -1,0 +1,106 @@
+"""Template helpers of the public pages: the article body as displayed, its photo, links to the
+filtered listing and the schema.org data of an article."""
+
+import json
+
+from django import template
+from django.core.serializers.json import DjangoJSONEncoder
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
+
+from news.html import mark_external_links
+
+register = template.Library()
+
+PUBLISHER_NAME = "Organization for Security and Co-operation in Europe"
+# As django.utils.html.json_script escapes: "</script>" or "<!--" in a value cannot end the
+# element, whatever an editor writes.
+JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.filter
+def article_body(body, own_host=""):
+    """A stored news body, ready to show: external links marked. Marked safe because bodies are
+    sanitised by news.html.clean_body before they are stored, and only then."""
+    return mark_safe(mark_external_links(body, [own_host]))
+
+
+def share_image(item, request):
+    """The photo to show when the item is shared or found: the large rendition when there is one,
+    else the original, as {"url" (absolute), "width", "height"}; None without a photo."""
+    if not item.image:
+        return None
+    large = item.rendition("large")
+    if large:
+        return {**large, "url": request.build_absolute_uri(large["url"])}
+    return {"url": request.build_absolute_uri(item.image.url), "width": None, "height": None}
+
+
+@register.simple_tag(takes_context=True)
+def article_share_image(context, item):
+    return share_image(item, context["request"])
+
+
+def news_article_data(item, request):
+    """The schema.org NewsArticle of an item, as a dict ready for JSON."""
+    url = request.build_absolute_uri(item.get_absolute_url())
+    modified = max(item.published_at, item.updated_at) if item.updated_at else item.published_at
+    data = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": item.title,
+        "url": url,
+        "mainEntityOfPage": {"@type": "WebPage", "@id": url},
+        "datePublished": timezone.localtime(item.published_at).isoformat(),
+        "dateModified": timezone.localtime(modified).isoformat(),
+        "inLanguage": "en",
+        "articleSection": str(item.get_type_display()),
+        "author": [
+            {
+                "@type": "Organization",
+                "name": name,
+                "url": request.build_absolute_uri(structure.get_absolute_url()),
+            }
+            for structure, name in item.issuers_in_force()
+        ],
+        "publisher": {
+            "@type": "Organization",
+            "name": PUBLISHER_NAME,
+            "alternateName": "OSCE",
+            "url": request.build_absolute_uri(reverse("home")),
+        },
+    }
+    if item.lead:
+        data["description"] = item.lead
+    image = share_image(item, request)
+    if image:
+        data["image"] = [image["url"]]
+    keywords = [field.name for field in item.fields_of_work.all()]
+    keywords += [tag.name for tag in item.tags.all()]
+    if keywords:
+        data["keywords"] = ", ".join(keywords)
+    return data
+
+
+@register.simple_tag(takes_context=True)
+def news_article_json_ld(context, item):
+    data = json.dumps(news_article_data(item, context["request"]), cls=DjangoJSONEncoder)
+    return format_html(
+        '<script type="application/ld+json">{}</script>',
+        mark_safe(data.translate(JSON_SCRIPT_ESCAPES)),
+    )
+
+
+@register.simple_tag
+def listing_url(**filters):
+    """The news listing filtered by `filters`, e.g. {% listing_url field=field.slug %}."""
+    return f"{reverse('news:list')}?{urlencode(sorted(filters.items()))}"
+
+
+@register.filter
+def rendition(item, name):
+    """A photo rendition made at upload ({"url", "webp_url", "width", "height"}), or None."""
+    return item.rendition(name)
