@@ -28,11 +28,24 @@ class Option:
         return self.count == 0 and not self.selected
 
 
+LONG_FACET = 12
+
+
 @dataclass
 class Facet:
     name: str
     legend: str
     options: list
+
+    def __post_init__(self):
+        # In a long list, what is chosen and what would give results come first; the options
+        # that would give nothing stay, disabled, at the end.
+        if len(self.options) > LONG_FACET:
+            self.options.sort(key=lambda o: (not o.selected, o.count == 0))
+
+    @property
+    def is_long(self):
+        return len(self.options) > LONG_FACET
 
     @property
     def selected_count(self):

@@ -5,7 +5,7 @@ import datetime
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +14,7 @@ from taggit.models import Tag
 from countries.models import Country
 from structures.models import Structure
 
+from . import search
 from .models import FieldOfWork, IssuingBody, NewsItem, TaggedNewsItem
 
 MAX_QUERY_LENGTH = 200
@@ -128,11 +129,7 @@ class NewsFilter(django_filters.FilterSet):
         )
 
     def filter_text(self, queryset, name, value):
-        words = value.split()
-        condition = Q()
-        for word in words:
-            condition &= Q(title__icontains=word) | Q(lead__icontains=word)
-        return queryset.filter(condition)
+        return search.matching(queryset, value)
 
     def filter_from(self, queryset, name, value):
         return queryset.filter(published_at__gte=day_start(value))
@@ -141,10 +138,21 @@ class NewsFilter(django_filters.FilterSet):
         return queryset.filter(published_at__lt=day_start(value + datetime.timedelta(days=1)))
 
     def filter_sort(self, queryset, name, value):
-        # Newest first is the listing's own order; relevance needs full-text search (q).
-        if value == "oldest":
+        return queryset  # the order is set last, in filter_queryset
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        data = self.form.cleaned_data
+        sort = data.get("sort") or self.default_sort()
+        if sort == "oldest":
             return queryset.order_by("published_at", "pk")
-        return queryset
+        if sort == "relevance" and data.get("q"):
+            return search.by_relevance(queryset, data["q"])
+        return queryset.order_by("-published_at", "-pk")
+
+    def default_sort(self):
+        """Relevance when there are search words, the newest first otherwise."""
+        return "relevance" if self.form.cleaned_data.get("q") else "newest"
 
 
 # "from" and "to" are Python keywords, so the filters are declared under other names and
@@ -163,7 +171,7 @@ def canonical_params(filterset):
         value = data.get(name)
         if value in (None, "", [], ()):
             continue
-        if name == "sort" and value == "newest":
+        if name == "sort" and value == filterset.default_sort():
             continue
         if isinstance(value, list | tuple) or hasattr(value, "model"):
             values = sorted(getattr(v, "slug", v) for v in value)

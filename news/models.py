@@ -1,4 +1,6 @@
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import models
@@ -132,6 +134,11 @@ class NewsItem(models.Model):
         editable=False,
         help_text=_("The resized copies made when the photo was uploaded (news/images.py)."),
     )
+    search_document = SearchVectorField(
+        null=True,
+        editable=False,
+        help_text=_("Kept up to date by the database itself (news/migrations/0004_search.py)."),
+    )
     version = models.PositiveIntegerField(
         _("version"),
         default=1,
@@ -164,6 +171,7 @@ class NewsItem(models.Model):
         verbose_name = _("news item")
         verbose_name_plural = _("news items")
         indexes = [
+            GinIndex(fields=["search_document"], name="news_search_document_idx"),
             models.Index(fields=["status", "-published_at"], name="news_status_published_idx"),
             models.Index(
                 fields=["type", "status", "-published_at"], name="news_type_published_idx"

@@ -7,6 +7,7 @@ from django.views.generic import DetailView, ListView
 from countries.models import Chairpersonship, Country
 from structures.models import Structure
 
+from . import search
 from .describe import active_filters, describe
 from .facets import build_facets
 from .filters import NewsFilter, canonical_query
@@ -66,6 +67,11 @@ class NewsListView(ListView):
         context["form"] = self.filterset.form
         if invalid:
             return context
+        text = self.filterset.form.cleaned_data.get("q")
+        if text:
+            context["object_list"] = context["news_items"] = search.add_snippets(
+                context["object_list"], text
+            )
         query = canonical_query(self.filterset)
         this_page = canonical_query(self.filterset, page=self.requested_page())
         context.update(

@@ -1,0 +1,50 @@
+"""axe-core finds no serious or critical accessibility problem on the public pages.
+
+axe-core (MPL-2.0) comes inside the axe-playwright-python wheel, so nothing is fetched at run time.
+"""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+pytestmark = pytest.mark.browser
+
+SEED_URL = (
+    "/news/tajik-customs-officials-learn-from-finnish-experience-in-osce-organized-study-visit/"
+)
+PAGES = [
+    pytest.param("/", id="home"),
+    pytest.param("/news/", id="listing"),
+    pytest.param("/news/?field=border-management&country=tajikistan", id="filtered-listing"),
+    pytest.param(SEED_URL, id="article"),
+    pytest.param("/structures/programme-office-in-dushanbe/", id="structure"),
+    pytest.param("/countries/tajikistan/", id="country"),
+    pytest.param("/fields-of-work/border-management/", id="field-of-work"),
+]
+BLOCKING_IMPACTS = {"serious", "critical"}
+
+axe = Axe()
+
+
+def describe(violations):
+    lines = []
+    for violation in violations:
+        lines.append(
+            f"{violation['id']} ({violation['impact']}): {violation['help']} "
+            f"<{violation['helpUrl']}>"
+        )
+        for node in violation["nodes"]:
+            lines.append(f"    at {' '.join(map(str, node['target']))}: {node['html'][:160]}")
+            summary = " ".join(node.get("failureSummary", "").split())
+            if summary:
+                lines.append(f"       {summary[:300]}")
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_has_no_serious_accessibility_violations(page, screenshot, path):
+    response = page.goto(path)
+    assert response.ok, f"{path} answered {response.status}"
+    screenshot(page)
+    violations = axe.run(page).response["violations"]
+    blocking = [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
+    assert not blocking, f"axe-core on {path}:\n{describe(blocking)}"
