@@ -1,6 +1,23 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.translation import gettext_lazy as _
+
+# What the cached header menus show (news/menus.py).
+MENU_MODELS = (
+    "countries.Country",
+    "countries.Chairpersonship",
+    "structures.Structure",
+    "news.FieldOfWork",
+)
+# What any cached public page may show (news/pagecache.py).
+PAGE_MODELS = (
+    *MENU_MODELS,
+    "structures.FormerName",
+    "news.NewsItem",
+    "news.IssuingBody",
+    "news.TaggedNewsItem",
+    "taggit.Tag",
+)
 
 
 class NewsConfig(AppConfig):
@@ -9,17 +26,23 @@ class NewsConfig(AppConfig):
     verbose_name = _("News")
 
     def ready(self):
-        from . import menus
+        """The only place where cached things are tied to the changes that make them stale."""
+        from . import menus, pagecache
+        from .models import NewsItem
 
-        # The header menus are cached (news/menus.py); a change to what they show clears them.
-        for label in (
-            "countries.Country",
-            "countries.Chairpersonship",
-            "structures.Structure",
-            "news.FieldOfWork",
-        ):
+        for label in MENU_MODELS:
             model = self.apps.get_model(label)
             post_save.connect(menus.invalidate, sender=model, dispatch_uid=f"menus-{label}-save")
             post_delete.connect(
                 menus.invalidate, sender=model, dispatch_uid=f"menus-{label}-delete"
+            )
+        for label in PAGE_MODELS:
+            model = self.apps.get_model(label)
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    pagecache.bump_on_commit, sender=model, dispatch_uid=f"pages-{label}-{signal}"
+                )
+        for through in (NewsItem.fields_of_work.through, NewsItem.countries.through):
+            m2m_changed.connect(
+                pagecache.bump_on_commit, sender=through, dispatch_uid=f"pages-{through}"
             )
