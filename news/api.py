@@ -3,15 +3,15 @@ with the same GET filters as /news/ plus `page` and `page_size`; /api/news/<slug
 with its body. Field names are a contract: add fields, never rename or drop one."""
 
 from django import forms
-from django.core.paginator import InvalidPage, Paginator
+from django.core.paginator import InvalidPage
 from django.http import JsonResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from .exports import listing_filter
-from .filters import canonical_query
+from .filters import NewsFilter, canonical_query
 from .models import NewsItem
+from .pagination import CappedPaginator
 
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -65,7 +65,7 @@ def item_data(request, item):
 
 @require_safe
 def news_list(request):
-    filterset = listing_filter(request)
+    filterset = NewsFilter.for_request(request)
     paging = PageSizeForm(request.GET)
     filters_valid, paging_valid = filterset.is_valid(), paging.is_valid()  # report both
     if not (filters_valid and paging_valid):
@@ -74,7 +74,7 @@ def news_list(request):
             {"errors": {name: list(messages) for name, messages in errors.items()}}, status=400
         )
     page_size = paging.cleaned_data["page_size"] or PAGE_SIZE
-    paginator = Paginator(filterset.qs.for_article(), page_size)
+    paginator = CappedPaginator(filterset.qs.for_article(), page_size)
     try:
         page = paginator.page(request.GET.get("page") or 1)
     except InvalidPage as error:

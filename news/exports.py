@@ -10,7 +10,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from .filters import NewsFilter
-from .models import NewsItem
 
 EXPORT_CAP = 10_000
 CHUNK_SIZE = 500
@@ -30,11 +29,6 @@ LIST_SEPARATOR = "; "
 # A spreadsheet runs a cell that starts with one of these as a formula: "CSV injection",
 # https://owasp.org/www-community/attacks/CSV_Injection
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def listing_filter(request):
-    """The public listing's filters, bound to the request's GET parameters."""
-    return NewsFilter(request.GET, queryset=NewsItem.objects.published().newest_first())
 
 
 def invalid_filter_response(filterset):
@@ -79,7 +73,7 @@ def csv_chunks(request, items):
 
 @require_safe
 def news_csv(request):
-    filterset = listing_filter(request)
+    filterset = NewsFilter.for_request(request)
     if not filterset.is_valid():
         return invalid_filter_response(filterset)
     total = filterset.qs.count()

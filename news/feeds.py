@@ -11,8 +11,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from .describe import describe
-from .exports import invalid_filter_response, listing_filter
-from .filters import canonical_params
+from .exports import invalid_filter_response
+from .filters import NewsFilter, canonical_params
 
 FEED_LENGTH = 50
 
@@ -52,7 +52,7 @@ class NewsFeed(Feed):
             return invalid_filter_response(invalid.filterset)
 
     def get_object(self, request):
-        filterset = listing_filter(request)
+        filterset = NewsFilter.for_request(request)
         if not filterset.is_valid():
             raise InvalidFilter(filterset)
         return filterset

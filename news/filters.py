@@ -86,6 +86,12 @@ class NewsFilter(django_filters.FilterSet):
         fields = []
         form = NewsFilterForm
 
+    @classmethod
+    def for_request(cls, request):
+        """The public listing's filters, bound to a request's GET parameters: the one starting
+        point of the listing, its feeds, its exports and the API."""
+        return cls(request.GET, queryset=NewsItem.objects.published())
+
     def queryset_without(self, name):
         """The queryset under every active filter except `name` (for disjunctive facet counts),
         from the values already cleaned: no second validation, no extra queries."""

@@ -13,6 +13,7 @@ from .facets import build_facets
 from .filters import NewsFilter, canonical_query
 from .menus import group_structures
 from .models import FieldOfWork, NewsItem
+from .pagination import CappedPaginator
 from .related import related_items
 
 LATEST_COUNT = 10
@@ -38,11 +39,10 @@ class NewsListView(ListView):
     template_name = "news/newsitem_list.html"
     context_object_name = "news_items"
     paginate_by = 20
+    paginator_class = CappedPaginator
 
     def get(self, request, *args, **kwargs):
-        self.filterset = NewsFilter(
-            request.GET, queryset=NewsItem.objects.published().newest_first()
-        )
+        self.filterset = NewsFilter.for_request(request)
         if not self.filterset.is_valid():
             self.object_list = NewsItem.objects.none()
             context = self.get_context_data(invalid=True)

@@ -228,3 +228,16 @@ def test_listing_query_count_does_not_grow_with_the_page(client, reference_data)
     # filter validation, count, five facet aggregates, three option lists, the page and its
     # prefetches (issuing bodies, former names, fields of work)
     assert counts[1] <= 14
+
+
+def test_pages_deeper_than_the_cap_are_a_404(client, reference_data, monkeypatch):
+    from news import pagination
+
+    monkeypatch.setattr(pagination, "MAX_PAGES", 2)
+    for _ in range(50):
+        NewsItemFactory()
+    response = client.get("/news/", {"page": 2})
+    assert response.status_code == 200
+    assert response.context["paginator"].num_pages == 2
+    assert 'rel="next"' not in response.content.decode()
+    assert client.get("/news/", {"page": 3}).status_code == 404
