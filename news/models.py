@@ -219,6 +219,10 @@ class NewsItem(models.Model):
             "height": rendition["height"],
         }
 
+    @property
+    def thumbnail(self):
+        return self.rendition("thumbnail")
+
     def issuers_in_force(self):
         """(structure, name in force on the item's date) pairs, in the order given."""
         day = timezone.localdate(self.published_at) if self.published_at else None

@@ -241,3 +241,14 @@ def test_pages_deeper_than_the_cap_are_a_404(client, reference_data, monkeypatch
     assert response.context["paginator"].num_pages == 2
     assert 'rel="next"' not in response.content.decode()
     assert client.get("/news/", {"page": 3}).status_code == 404
+
+
+def test_rows_show_the_thumbnail_made_at_upload(client, reference_data):
+    renditions = {
+        "thumbnail": {"path": "news/p-thumbnail.jpg", "webp": "news/p-thumbnail.webp",
+                      "width": 320, "height": 213},
+    }  # fmt: skip
+    NewsItemFactory(image="news/p.jpg", image_alt="Officers", image_renditions=renditions)
+    page = client.get("/news/").content.decode()
+    assert '<source type="image/webp" srcset="/media/news/p-thumbnail.webp">' in page
+    assert 'src="/media/news/p-thumbnail.jpg" alt="" width="320" height="213"' in page
