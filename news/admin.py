@@ -10,18 +10,19 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from reversion.admin import VersionAdmin
 
+from structures.admin import StructureAdmin
 from structures.models import Structure
 
 from . import images, services
 from .admin_forms import IssuingBodyForm, IssuingBodyFormSet, NewsItemAdminForm
 from .models import EditorProfile, FieldOfWork, IssuingBody, NewsItem, TaggedNewsItem
-from .permissions import can_publish, may_edit, visible_news
+from .permissions import can_publish, edits_all, may_edit, own_structures, visible_news
 from .related import related_items
 
 
@@ -129,6 +130,25 @@ class NewsItemAdmin(VersionAdmin):
             NewsItem.objects.filter(pk=object_id).values_list("version", flat=True).first()
         )
         return super().revision_view(request, object_id, version_id, extra_context)
+
+    def view_on_site(self, obj):
+        # An item that is not public yet has no public page: "View on site" shows its preview.
+        if obj.is_public:
+            return obj.get_absolute_url()
+        return reverse("admin:news_newsitem_preview", args=[obj.pk])
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not can_publish(request.user):
+            actions.pop("publish_selected", None)
+            actions.pop("withdraw_selected", None)
+        return actions
+
+    def get_list_filter(self, request):
+        if edits_all(request.user):
+            return self.list_filter
+        # An editor sees their own bodies' news only: a list of every body would mislead.
+        return ["status", "type", "fields_of_work"]
 
     # --- the list ------------------------------------------------------------------------------
 
@@ -316,6 +336,27 @@ class EditorProfileInline(admin.StackedInline):
     autocomplete_fields = ["structures"]
     verbose_name_plural = _("Issuing bodies this person edits for")
 
+
+class IssuerStructureAdmin(StructureAdmin):
+    """Structures as the taxonomy admin shows them; when an editor looks one up for "Issued by",
+    the autocomplete offers only the bodies they work for."""
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if (request.GET.get("app_label"), request.GET.get("model_name")) == (
+            "news",
+            "issuingbody",
+        ) and not edits_all(request.user):
+            queryset = queryset.filter(pk__in=own_structures(request.user))
+        return queryset, may_have_duplicates
+
+
+admin.site.unregister(Structure)
+admin.site.register(Structure, IssuerStructureAdmin)
+
+admin.site.site_header = _("OSCE Portal back office")
+admin.site.site_title = _("OSCE Portal back office")
+admin.site.index_title = _("News and taxonomy")
 
 User = get_user_model()
 admin.site.unregister(User)

@@ -36,7 +36,7 @@ BODY_EXTENSIONS = {
 
 class NewsItemAdminForm(forms.ModelForm):
     body = ProseEditorFormField(
-        label=gettext_lazy("body"),
+        label=gettext_lazy("Body"),
         required=False,
         config={"extensions": BODY_EXTENSIONS},
         widget=AdminProseEditorWidget,
@@ -47,7 +47,7 @@ class NewsItemAdminForm(forms.ModelForm):
     )
     # A plain file field: the checks of news/images.py give clearer messages than Django's own.
     image = forms.FileField(
-        label=gettext_lazy("photo"),
+        label=gettext_lazy("Photo"),
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
         help_text=gettext_lazy(

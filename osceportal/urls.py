@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
@@ -18,3 +20,8 @@ urlpatterns = [
     path("sitemap-<section>.xml", sitemap_section, name="sitemap_section"),
     path("robots.txt", robots_txt, name="robots_txt"),
 ]
+
+if settings.DEBUG:
+    # `make run` serves uploaded photos itself; in production the web server or object storage
+    # does (README, "Deploying").
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

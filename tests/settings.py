@@ -17,3 +17,5 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 # Serve static files straight from the app folders: the suite runs without collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# The test client speaks plain HTTP.
+SECURE_SSL_REDIRECT = False

@@ -326,10 +326,11 @@ def test_bulk_publish_and_withdraw(client, dushanbe_publisher):
 def test_editor_cannot_bulk_publish(client, dushanbe_editor):
     item = NewsItemFactory(status="draft", issued_by=[structure("programme-office-in-dushanbe")])
     client.force_login(dushanbe_editor)
-    response = client.post(
+    offered = client.get("/admin/news/newsitem/").context["action_form"].fields["action"].choices
+    assert "publish_selected" not in [name for name, _label in offered]
+    client.post(
         "/admin/news/newsitem/", {"action": "publish_selected", "_selected_action": [item.pk]}
     )
-    assert response.status_code == 403
     item.refresh_from_db()
     assert item.status == "draft"
 

@@ -47,14 +47,16 @@ def article_share_image(context, item):
 def news_article_data(item, request):
     """The schema.org NewsArticle of an item, as a dict ready for JSON."""
     url = request.build_absolute_uri(item.get_absolute_url())
-    modified = max(item.published_at, item.updated_at) if item.updated_at else item.published_at
+    # A draft being previewed may have no date yet: it is shown as issued now.
+    published = item.published_at or item.updated_at or timezone.now()
+    modified = max(published, item.updated_at) if item.updated_at else published
     data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
         "headline": item.title,
         "url": url,
         "mainEntityOfPage": {"@type": "WebPage", "@id": url},
-        "datePublished": timezone.localtime(item.published_at).isoformat(),
+        "datePublished": timezone.localtime(published).isoformat(),
         "dateModified": timezone.localtime(modified).isoformat(),
         "inLanguage": "en",
         "articleSection": str(item.get_type_display()),
