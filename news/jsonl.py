@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import Tag
@@ -17,6 +17,7 @@ from taggit.models import Tag
 from countries.models import Country
 from structures.models import Structure
 
+from . import pagecache
 from .html import clean_body
 from .models import FieldOfWork, IssuingBody, NewsItem, TaggedNewsItem
 
@@ -332,6 +333,11 @@ def parse_file(path, resolver=None):
 def create_all(parsed_lines):
     """Create new items in bulk: a handful of queries for any number of lines, where `store`
     costs some thirty a line. For empty databases; existing slugs are an IntegrityError."""
+    deferred = connection.vendor == "postgresql"
+    if deferred:
+        # The search triggers wait; each document is computed once, below (migration 0005).
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('news.defer_search', 'on', true)")
     items = NewsItem.objects.bulk_create(
         NewsItem(slug=line.slug, **line.values) for line in parsed_lines
     )
@@ -359,4 +365,12 @@ def create_all(parsed_lines):
         for item, line in pairs
         for tag in {tags[name] for name in line.tags}
     )
+    if deferred:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('news.defer_search', 'off', true)")
+            cursor.execute(
+                "SELECT news_refresh_search_documents(%s)", [[item.pk for item in items]]
+            )
+    # Bulk creation sends no signals: the page cache is told once, here.
+    transaction.on_commit(pagecache.bump)
     return items

@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.utils import timezone
 
 from news import pagecache
@@ -24,7 +25,10 @@ def commit(django_capture_on_commit_callbacks):
 
     def run(change):
         with django_capture_on_commit_callbacks(execute=True):
-            return change()
+            result = change()
+        # As after a real commit, the callbacks that ran are gone.
+        connection.run_on_commit.clear()
+        return result
 
     return run
 
@@ -161,3 +165,10 @@ def test_pages_are_served_when_redis_is_down(client, settings, demo_news, caplog
         for url in ("/", "/news/", "/news/?field=border-management", "/structures/"):
             assert client.get(url).status_code == 200, url
     assert "cache unavailable" in caplog.text
+
+
+def test_a_bulk_delete_bumps_once(commit, django_capture_on_commit_callbacks):
+    commit(lambda: [NewsItemFactory() for _ in range(5)])
+    with django_capture_on_commit_callbacks() as callbacks:
+        NewsItem.objects.all().delete()
+    assert callbacks.count(pagecache.bump) == 1

@@ -125,3 +125,11 @@ def test_substring_fallback_without_postgresql(monkeypatch):
     NewsItemFactory(slug="fallback", title="Border guards", body="<p>Training</p>")
     assert found("border training") == ["fallback"]
     assert found("borderline") == []
+
+
+def test_bulk_created_items_are_searchable_once_created(demo_news):
+    assert (
+        "tajik-customs-officials-learn-from-finnish-experience-in-osce-organized-study-visit"
+        in (found("customs officials"))
+    )
+    assert not NewsItem.objects.filter(search_document__isnull=True).exists()
