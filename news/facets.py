@@ -1,18 +1,25 @@
 """Facet counts for the news listing: beside each option, the number of items it would give
 under the *other* active filters (disjunctive counts), each facet one SQL aggregate."""
 
+import hashlib
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
 from countries.models import Country
 from structures.models import Structure
 
+from . import pagecache
+from .filters import canonical_params
 from .models import FieldOfWork, IssuingBody, NewsItem, TaggedNewsItem
 
 TAG_OPTIONS = 15
+FACET_CACHE_SECONDS = 3600
 
 
 @dataclass
@@ -56,64 +63,96 @@ def count_by(queryset, key, item_key):
     return dict(queryset.values_list(key).annotate(n=Count(item_key)).values_list(key, "n"))
 
 
-def build_facets(filterset):
-    """All facets for a valid NewsFilter."""
-    data = filterset.form.cleaned_data
-    chosen = {
-        name: {getattr(value, "slug", value) for value in data.get(name) or []}
-        for name in ("field", "country", "issued_by", "type", "tag")
-    }
+def counts_key(filterset, generation):
+    pairs = [pair for pair in canonical_params(filterset) if pair[0] != "sort"]
+    digest = hashlib.sha256(urlencode(pairs).encode()).hexdigest()
+    return f"facets:{generation}:{digest}"
 
+
+def facet_counts(filterset):
+    """{facet: {option: count}} under the other active filters: five SQL aggregates, kept in
+    the shared cache per canonical filter (page and sort do not change them). The cache follows
+    the page cache's generation, so any change, or a scheduled item going live, renews them."""
+    shared = settings.FACET_CACHE
+    if shared:
+        generation, seconds_to_go_live = pagecache.generation()
+        key = counts_key(filterset, generation)
+        cached = cache.get(key)
+        if cached is not None:
+            return cached
+    counts = compute_counts(filterset)
+    if shared:
+        timeout = FACET_CACHE_SECONDS
+        if seconds_to_go_live is not None:
+            timeout = min(timeout, seconds_to_go_live)
+        if timeout > 0:
+            cache.set(key, counts, timeout)
+    return counts
+
+
+def compute_counts(filterset):
     def others_applied(name):
         # The listing under every active filter but this facet's, as a subquery.
         return filterset.queryset_without(name).order_by().values("pk")
 
-    def options(objects, counts, name, label=str):
-        return [
-            Option(obj.slug, label(obj), counts.get(obj.pk, 0), obj.slug in chosen[name])
-            for obj in objects
-        ]
-
-    field_counts = count_by(
-        NewsItem.fields_of_work.through.objects.filter(newsitem__in=others_applied("field")),
-        "fieldofwork",
-        "newsitem",
-    )
-    country_counts = count_by(
-        NewsItem.countries.through.objects.filter(newsitem__in=others_applied("country")),
-        "country",
-        "newsitem",
-    )
-    structure_counts = count_by(
-        IssuingBody.objects.filter(news_item__in=others_applied("issued_by")),
-        "structure",
-        "news_item",
-    )
-    type_counts = count_by(NewsItem.objects.filter(pk__in=others_applied("type")), "type", "pk")
     tag_rows = (
         TaggedNewsItem.objects.filter(content_object__in=others_applied("tag"))
         .values("tag")
         .annotate(n=Count("content_object"))
         .order_by("-n", "tag__name")
     )
-    tag_counts = {row["tag"]: row["n"] for row in tag_rows[:TAG_OPTIONS]}
-    tags = Tag.objects.filter(pk__in=tag_counts) | Tag.objects.filter(slug__in=chosen["tag"])
+    return {
+        "field": count_by(
+            NewsItem.fields_of_work.through.objects.filter(newsitem__in=others_applied("field")),
+            "fieldofwork",
+            "newsitem",
+        ),
+        "country": count_by(
+            NewsItem.countries.through.objects.filter(newsitem__in=others_applied("country")),
+            "country",
+            "newsitem",
+        ),
+        "issued_by": count_by(
+            IssuingBody.objects.filter(news_item__in=others_applied("issued_by")),
+            "structure",
+            "news_item",
+        ),
+        "type": count_by(NewsItem.objects.filter(pk__in=others_applied("type")), "type", "pk"),
+        "tag": {row["tag"]: row["n"] for row in tag_rows[:TAG_OPTIONS]},
+    }
 
+
+def result_count(filterset, counts):
+    """How many items the listing has: every item has one type, so the type facet's counts,
+    taken under all the other filters, add up to it (for the chosen types, if any)."""
+    chosen = filterset.form.cleaned_data.get("type") or counts["type"].keys()
+    return sum(counts["type"].get(value, 0) for value in chosen)
+
+
+def build_facets(filterset, counts):
+    """All facets for a valid NewsFilter, from `facet_counts`."""
+    data = filterset.form.cleaned_data
+    chosen = {
+        name: {getattr(value, "slug", value) for value in data.get(name) or []}
+        for name in ("field", "country", "issued_by", "type", "tag")
+    }
+
+    def options(objects, name, label=str):
+        return [
+            Option(obj.slug, label(obj), counts[name].get(obj.pk, 0), obj.slug in chosen[name])
+            for obj in objects
+        ]
+
+    tags = Tag.objects.filter(pk__in=counts["tag"]) | Tag.objects.filter(slug__in=chosen["tag"])
     return [
-        Facet(
-            "field", _("Field of work"), options(FieldOfWork.objects.all(), field_counts, "field")
-        ),
-        Facet("country", _("Country"), options(Country.objects.all(), country_counts, "country")),
-        Facet(
-            "issued_by",
-            _("Issued by"),
-            options(Structure.objects.all(), structure_counts, "issued_by"),
-        ),
+        Facet("field", _("Field of work"), options(FieldOfWork.objects.all(), "field")),
+        Facet("country", _("Country"), options(Country.objects.all(), "country")),
+        Facet("issued_by", _("Issued by"), options(Structure.objects.all(), "issued_by")),
         Facet(
             "type",
             _("Type"),
             [
-                Option(value, str(label), type_counts.get(value, 0), value in chosen["type"])
+                Option(value, str(label), counts["type"].get(value, 0), value in chosen["type"])
                 for value, label in NewsItem.Type.choices
             ],
         ),
@@ -121,7 +160,7 @@ def build_facets(filterset):
             "tag",
             _("Tag"),
             sorted(
-                options(tags.distinct(), tag_counts, "tag", label=lambda t: t.name),
+                options(tags.distinct(), "tag", label=lambda t: t.name),
                 key=lambda o: (-o.count, o.label.casefold()),
             ),
         ),

@@ -62,22 +62,30 @@ def next_go_live():
     return upcoming.timestamp() if upcoming else None
 
 
-def state():
-    """(generation, changed_at, seconds the pages may live) as things stand now."""
-    values = cache.get_many([GENERATION, CHANGED_AT, NEXT_GO_LIVE])
+def generation():
+    """(generation, seconds until the next scheduled item goes live or None), renewing the
+    generation when that moment has passed: listings changed by themselves then."""
+    values = cache.get_many([GENERATION, NEXT_GO_LIVE])
     upcoming = values.get(NEXT_GO_LIVE)
     if upcoming is not None and upcoming != NOTHING_SCHEDULED and now() >= upcoming:
-        # A scheduled item has just gone public: every listing that left it out is stale.
         bump()
-        values = cache.get_many([GENERATION, CHANGED_AT])
+        values = cache.get_many([GENERATION])
         upcoming = None
     if upcoming is None:
         upcoming = next_go_live() or NOTHING_SCHEDULED
         cache.set(NEXT_GO_LIVE, upcoming, None)
+    if upcoming == NOTHING_SCHEDULED:
+        return values.get(GENERATION, 0), None
+    return values.get(GENERATION, 0), max(int(upcoming - now()), 0)
+
+
+def state():
+    """(generation, changed_at, seconds a page may live) as things stand now."""
+    current, seconds_to_go_live = generation()
     lifetime = settings.PAGE_CACHE_SECONDS
-    if upcoming != NOTHING_SCHEDULED:
-        lifetime = min(lifetime, max(int(upcoming - now()), 0))
-    return values.get(GENERATION, 0), values.get(CHANGED_AT), lifetime
+    if seconds_to_go_live is not None:
+        lifetime = min(lifetime, seconds_to_go_live)
+    return current, cache.get(CHANGED_AT), lifetime
 
 
 def cacheable_request(request):

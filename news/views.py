@@ -9,7 +9,7 @@ from structures.models import Structure
 
 from . import search
 from .describe import active_filters, describe
-from .facets import build_facets
+from .facets import build_facets, facet_counts, result_count
 from .filters import NewsFilter, canonical_query
 from .menus import group_structures
 from .models import FieldOfWork, NewsItem
@@ -40,6 +40,7 @@ class NewsListView(ListView):
     context_object_name = "news_items"
     paginate_by = 20
     paginator_class = CappedPaginator
+    counts = None  # the facet counts of a valid filter
 
     def get(self, request, *args, **kwargs):
         self.filterset = NewsFilter.for_request(request)
@@ -52,6 +53,7 @@ class NewsListView(ListView):
             return HttpResponsePermanentRedirect(
                 f"{request.path}?{canonical}" if canonical else request.path
             )
+        self.counts = facet_counts(self.filterset)
         return super().get(request, *args, **kwargs)
 
     def requested_page(self):
@@ -60,6 +62,13 @@ class NewsListView(ListView):
 
     def get_queryset(self):
         return self.filterset.qs.for_listing()
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        paginator = super().get_paginator(queryset, per_page, **kwargs)
+        if self.counts is not None:
+            # The facet counts already say how many items match: no COUNT(*) over the archive.
+            paginator.count = result_count(self.filterset, self.counts)
+        return paginator
 
     def get_context_data(self, invalid=False, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -81,7 +90,7 @@ class NewsListView(ListView):
             ),
             summary=describe(self.filterset, context["paginator"].count),
             active_filters=active_filters(self.filterset),
-            facets=build_facets(self.filterset),
+            facets=build_facets(self.filterset, self.counts),
         )
         return context
 

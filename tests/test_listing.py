@@ -252,3 +252,24 @@ def test_rows_show_the_thumbnail_made_at_upload(client, reference_data):
     page = client.get("/news/").content.decode()
     assert '<source type="image/webp" srcset="/media/news/p-thumbnail.webp">' in page
     assert 'src="/media/news/p-thumbnail.jpg" alt="" width="320" height="213"' in page
+
+
+def test_facet_counts_are_cached_per_filter_and_renewed_by_changes(
+    client, demo_news, settings, django_capture_on_commit_callbacks
+):
+    settings.FACET_CACHE = True
+    client.get("/news/?field=border-management")
+    with CaptureQueriesContext(connection) as first:
+        client.get("/news/?field=border-management&page=1&sort=oldest", follow=True)
+    aggregates = [q for q in first.captured_queries if "COUNT(" in q["sql"]]
+    assert aggregates == []  # the same filter: counts (and the total) from the cache
+    connection.run_on_commit.clear()  # as after the fixtures' own commit
+    with django_capture_on_commit_callbacks(execute=True):
+        NewsItemFactory(fields_of_work=[FieldOfWork.objects.get(slug="border-management")])
+    response = client.get("/news/?field=border-management")
+    option = next(
+        o for f in response.context["facets"] if f.name == "field" for o in f.options
+        if o.value == "border-management"
+    )  # fmt: skip
+    expected = sum(1 for item in public_items() if "border-management" in item["field"])
+    assert option.count == expected == response.context["paginator"].count
