@@ -90,6 +90,12 @@ class NewsItemAdminForm(forms.ModelForm):
             raise ValidationError(
                 _("You may save drafts only: ask a publisher to publish, change or withdraw it.")
             )
+        image = cleaned.get("image")  # a new upload, None to keep the photo, False to clear it
+        keeps_photo = bool(image) or (image is None and bool(self.instance.image))
+        if keeps_photo and not (cleaned.get("image_alt") or "").strip():
+            self.add_error(
+                "image_alt", _("Describe the photo for people who cannot see it (alt text).")
+            )
         reason = (cleaned.get("withdrawn_reason") or "").strip()
         if status == NewsItem.Status.WITHDRAWN and not reason:
             self.add_error(

@@ -398,11 +398,12 @@ def test_photo_upload_stores_renditions(client, dushanbe_editor, media_root):
     assert (media_root / item.image_renditions["medium"]["webp"]).exists()
 
 
-def test_photo_needs_alt_text_to_publish(client, dushanbe_publisher, media_root):
+@pytest.mark.parametrize("status", ["draft", "published"])
+def test_a_photo_always_needs_alt_text(client, dushanbe_publisher, media_root, status):
     client.force_login(dushanbe_publisher)
-    data = form_data(bodies=["programme-office-in-dushanbe"], status="published", image=jpeg())
+    data = form_data(bodies=["programme-office-in-dushanbe"], status=status, image=jpeg())
     response = client.post(ADD_URL, data)
-    assert "Describe the photo in its alt text" in errors_of(response)
+    assert "Describe the photo for people who cannot see it" in errors_of(response)
     assert not NewsItem.objects.exists()
     assert not list(media_root.rglob("*.*"))
 
