@@ -8,6 +8,8 @@ from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Prefetch
+from django.db.models.functions import Length
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -15,6 +17,7 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from reversion.admin import VersionAdmin
+from taggit.models import Tag
 
 from structures.admin import StructureAdmin
 from structures.models import Structure
@@ -113,6 +116,15 @@ class NewsItemAdmin(VersionAdmin):
         if "slug" in self.get_readonly_fields(request, obj):
             return {}
         return super().get_prepopulated_fields(request, obj)
+
+    class Media:
+        js = ["admin/news/tag-suggestions.js"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "tags":
+            field.widget.attrs["data-suggestions"] = reverse("admin:news_newsitem_tag_suggestions")
+        return field
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "fields_of_work":
@@ -259,6 +271,11 @@ class NewsItemAdmin(VersionAdmin):
     def get_urls(self):
         return [
             path(
+                "tag-suggestions/",
+                self.admin_site.admin_view(self.tag_suggestions_view),
+                name="news_newsitem_tag_suggestions",
+            ),
+            path(
                 "preview/",
                 self.admin_site.admin_view(self.preview_view),
                 name="news_newsitem_preview_new",
@@ -270,6 +287,18 @@ class NewsItemAdmin(VersionAdmin):
             ),
             *super().get_urls(),
         ]
+
+    def tag_suggestions_view(self, request):
+        """Existing tags starting with (or containing) what the editor typed, for the Tags field."""
+        term = (request.GET.get("q") or "").strip()[:100]
+        names = []
+        if len(term) >= 2:
+            names = list(
+                Tag.objects.filter(name__icontains=term)
+                .order_by(Length("name"), "name")
+                .values_list("name", flat=True)[:10]
+            )
+        return JsonResponse({"results": names})
 
     def preview_view(self, request, object_id=None):
         """The public page of an item exactly as it will look, for staff only. A GET shows the

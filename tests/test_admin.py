@@ -481,3 +481,16 @@ def test_another_offices_history_is_closed(client, dushanbe_editor):
     client.force_login(dushanbe_editor)
     url = f"/admin/news/newsitem/{theirs.pk}/history/{version.pk}/"
     assert client.get(url).status_code in (302, 403, 404)
+
+
+def test_tag_suggestions_for_the_tags_field(client, dushanbe_editor):
+    NewsItemFactory().tags.set(["customs", "border crossing", "cross-border trade"])
+    url = "/admin/news/newsitem/tag-suggestions/"
+    assert client.get(url, {"q": "cross"}).status_code == 302  # staff only
+    client.force_login(dushanbe_editor)
+    assert client.get(url, {"q": "cross"}).json() == {
+        "results": ["border crossing", "cross-border trade"]
+    }
+    assert client.get(url, {"q": "c"}).json() == {"results": []}
+    form = client.get(ADD_URL).content.decode()
+    assert f'data-suggestions="{url}"' in form and "tag-suggestions.js" in form
