@@ -314,3 +314,16 @@ def test_view_on_site_of_a_draft_does_not_lead_to_page_not_found(
         screenshot(page)
         assert status_of(page) == 200, page.get_by_role("heading", level=1).inner_text()
         expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
+
+
+def test_tags_field_suggests_existing_tags(page, screenshot, dushanbe_publisher):
+    from taggit.models import Tag
+
+    Tag.objects.create(name="cross-border trade")
+    log_in(page, dushanbe_publisher)
+    page.goto("/admin/news/newsitem/add/")
+    tags = page.get_by_label("Tags")
+    tags.press_sequentially("customs, cross-bo")
+    suggestion = page.locator('#id_tags_suggestions option[value="customs, cross-border trade"]')
+    expect(suggestion).to_have_count(1)
+    screenshot(page)

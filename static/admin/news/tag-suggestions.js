@@ -2,7 +2,8 @@
 // unfinished tag is completed from /admin/news/newsitem/tag-suggestions/?q=... through a datalist,
 // so the browser's own suggestion list (keyboard accessible) does the showing.
 "use strict";
-(function () {
+// The admin loads its media in the head, before the form exists.
+document.addEventListener("DOMContentLoaded", function () {
   const input = document.getElementById("id_tags");
   if (!input || !input.dataset.suggestions) return;
   const list = document.createElement("datalist");
@@ -33,4 +34,4 @@
       );
     }, 150);
   });
-})();
+});
