@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/osceportal
 
-.PHONY: run test install install-dev migrate load serve lint format lock clean
+.PHONY: run test install install-dev migrate load serve lint format lock clean bench bench-scale
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,12 +33,21 @@ run: install
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install-dev
-	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m pytest
+	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m pytest -n 2
 
 # Production-like serving; needs DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DATABASE_URL.
 serve: install
 	$(PY) manage.py collectstatic --no-input
 	$(VENV)/bin/gunicorn osceportal.wsgi --bind $(HOST):$(PORT) --workers 2
+
+# Load test with production settings on PostgreSQL (needs wrk and Redis); not part of `make test`.
+# BENCH_COUNT (default 100000), BENCH_DURATION, BENCH_CONNECTIONS, ...: see bench/README.md.
+bench: install
+	$(PY) -m bench.run
+
+# Uncached at 10,000 and 100,000 items, and how each median grows.
+bench-scale: install
+	BENCH_SCALE=$${BENCH_SCALE:-10000,100000} $(PY) -m bench.run
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

@@ -1,0 +1,155 @@
+"""The bench databases: built once (migrate, reference data, generate_news, VACUUM) and
+reused while a marker in bench/data/ says they still match what is asked for."""
+
+import hashlib
+import json
+import time
+from datetime import UTC, datetime
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+from psycopg import sql
+
+from .processes import MANAGE, PROJECT_ROOT, BenchError, probe, run
+
+MARKER_DIR = PROJECT_ROOT / "bench" / "data"
+GENERATE_NEWS = PROJECT_ROOT / "news" / "management" / "commands" / "generate_news.py"
+GENERATOR_SOURCES = (GENERATE_NEWS, PROJECT_ROOT / "news" / "corpus.py")
+BUILD_TIMEOUT = 3 * 3600  # generate_news at 100,000 items should take minutes, not hours
+
+
+def database_name(url):
+    return urlsplit(url).path.lstrip("/")
+
+
+def with_database_name(url, name):
+    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
+
+
+def maintenance_url(url):
+    return with_database_name(url, "postgres")
+
+
+def generator_identity():
+    """The corpus generator's source, as a short hash: a changed generator means a different
+    corpus, so the database is rebuilt."""
+    digest = hashlib.sha256()
+    for source in GENERATOR_SOURCES:
+        if source.exists():
+            digest.update(source.read_bytes())
+    return f"generate_news:{digest.hexdigest()[:12]}"
+
+
+def marker_path(url):
+    return MARKER_DIR / f"{database_name(url)}.json"
+
+
+def read_marker(url):
+    try:
+        return json.loads(marker_path(url).read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def write_marker(url, marker):
+    MARKER_DIR.mkdir(parents=True, exist_ok=True)
+    marker_path(url).write_text(json.dumps(marker, indent=2) + "\n")
+
+
+def database_exists(url):
+    try:
+        with psycopg.connect(maintenance_url(url), connect_timeout=5) as connection:
+            found = connection.execute(
+                "SELECT 1 FROM pg_database WHERE datname = %s", [database_name(url)]
+            ).fetchone()
+    except psycopg.OperationalError as error:
+        raise BenchError(
+            f"cannot reach PostgreSQL at {maintenance_url(url)}: {error}. Start it, or set "
+            "BENCH_DATABASE_URL to a server where this user may create databases."
+        ) from None
+    return found is not None
+
+
+def recreate_database(url):
+    name = sql.Identifier(database_name(url))
+    with psycopg.connect(maintenance_url(url), autocommit=True, connect_timeout=5) as connection:
+        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
+        connection.execute(sql.SQL("CREATE DATABASE {}").format(name))
+
+
+def compact_and_analyze(url):
+    """Leave the database as autovacuum keeps a live one: compact (a bulk build leaves dead row
+    versions behind, which every sequential scan would read), then a plain VACUUM, which sets
+    the visibility map that index-only scans rely on (VACUUM FULL does not), and fresh planner
+    statistics."""
+    with psycopg.connect(url, autocommit=True, connect_timeout=5) as connection:
+        connection.execute("VACUUM (FULL)")
+        connection.execute("VACUUM (ANALYZE)")
+
+
+def why_not_reusable(url, wanted, env):
+    """None when the database matches `wanted` (count, seed, generator) and the migrations on
+    disk; otherwise the reason to rebuild it."""
+    marker = read_marker(url)
+    if marker is None:
+        return "no marker"
+    if not database_exists(url):
+        return "database missing"
+    changed = [key for key, value in wanted.items() if marker.get(key) != value]
+    if changed:
+        return "changed: " + ", ".join(f"{k} {marker.get(k)!r} → {wanted[k]!r}" for k in changed)
+    info = probe(["info"], env=env)
+    if info["unapplied_migrations"] or info["migrations"] != marker.get("migrations"):
+        return "migrations changed"
+    if info["items"] != marker.get("items"):
+        return f"holds {info['items']} items, the marker says {marker.get('items')}"
+    return None
+
+
+def build(url, count, seed, env):
+    started = time.monotonic()
+    marker_path(url).unlink(missing_ok=True)  # a build that fails half-way is never reused
+    print(f"  creating {database_name(url)}", flush=True)
+    recreate_database(url)
+    run([*MANAGE, "migrate", "--no-input"], env=env, timeout=600, what="migrate")
+    run([*MANAGE, "load_reference_data"], env=env, timeout=600, what="load_reference_data")
+    generating = time.monotonic()
+    print(f"  generating {count:,} items (seed {seed})", flush=True)
+    command = [*MANAGE, "generate_news", "--count", str(count), "--seed", str(seed), "--replace"]
+    run(command, env=env, timeout=BUILD_TIMEOUT, what="generate_news")
+    generated = time.monotonic()
+    compact_and_analyze(url)
+    return {
+        "generate_seconds": round(generated - generating, 1),
+        "build_seconds": round(time.monotonic() - started, 1),
+    }
+
+
+def ensure_database(candidates, count, seed, environment, *, rebuild=False):
+    """The first of `candidates` (database URLs) that already holds `count` items from `seed`,
+    or the last one, (re)built. Returns its URL and what it holds (see django_probe info)."""
+    wanted = {"count": count, "seed": seed, "generator": generator_identity()}
+    reason = "BENCH_REBUILD"
+    for url in [] if rebuild else candidates:
+        env = environment.for_database(url)
+        reason = why_not_reusable(url, wanted, env)
+        if reason is None:
+            print(f"Reusing {database_name(url)} ({count:,} items, seed {seed}).", flush=True)
+            return url, probe(["info"], env=env)
+    url = candidates[-1]
+    print(f"Building {database_name(url)} ({reason}):", flush=True)
+    env = environment.for_database(url)
+    timings = build(url, count, seed, env)
+    info = probe(["info"], env=env)
+    marker = {
+        **wanted,
+        "database": database_name(url),
+        "items": info["items"],
+        "published": info["published"],
+        "migrations": info["migrations"],
+        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        **timings,
+    }
+    write_marker(url, marker)
+    print(f"  built in {timings['build_seconds']} s ({info['items']:,} items)", flush=True)
+    return url, info

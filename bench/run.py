@@ -1,0 +1,312 @@
+"""`make bench`: load-test the public pages with production settings on PostgreSQL.
+
+    BENCH_COUNT=2000 make bench           one run: every endpoint uncached and cached
+    make bench-scale                      uncached at 10,000 and 100,000 items, and the growth
+
+Everything is configured by environment variables (Config below; bench/README.md explains the
+figures). Traffic goes to 127.0.0.1 only, every step has a time limit, and the server is
+stopped on any exit, Ctrl-C included.
+"""
+
+import os
+import secrets
+import signal
+import sys
+import tempfile
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import redis
+
+from . import report
+from .corpus import database_name, ensure_database, with_database_name
+from .load import LoadOptions, fetch_status, require_wrk, run_wrk
+from .machine import machine_info
+from .processes import PROJECT_ROOT, BenchError, DjangoEnvironment, probe
+from .server import ServerOptions, collect_static, gunicorn
+
+LOG_PATH = PROJECT_ROOT / "bench" / "data" / "gunicorn.log"
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    path: str
+    kind: str  # static, health, page, listing, search, article, feed (report.py sets targets)
+
+
+def endpoints(static_path, article_path):
+    """What is measured, in the order of the table. The static file is the ceiling; it is
+    measured first and last, and the pages compared with the mean of the two, so that a machine
+    that got busier during the pass shows as a gap between them rather than skewing ratios."""
+    found = [
+        Endpoint("static file", static_path, "static"),
+        Endpoint("/healthz", "/healthz", "health"),
+        Endpoint("home", "/", "page"),
+        Endpoint("/news/", "/news/", "listing"),
+        Endpoint("two facets", "/news/?country=tajikistan&field=border-management", "listing"),
+        Endpoint("search border", "/news/?q=border", "search"),
+        Endpoint("search election obs.", "/news/?q=election+observation", "search"),
+        Endpoint('search "human rights"', "/news/?q=%22human+rights%22", "search"),
+        Endpoint("article", article_path, "article"),
+        Endpoint("/news/atom/", "/news/atom/", "feed"),
+        Endpoint("/api/news/", "/api/news/", "feed"),
+        Endpoint("static file (again)", static_path, "static"),
+    ]
+    return [endpoint for endpoint in found if endpoint.path]
+
+
+def env_int(name, default):
+    value = os.environ.get(name, "").strip()
+    try:
+        return int(value) if value else default
+    except ValueError:
+        raise BenchError(f"{name} must be a whole number, not {value!r}") from None
+
+
+def env_list(name, default=""):
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+@dataclass(frozen=True)
+class Config:
+    count: int = 100_000
+    seed: int = 1
+    scale: tuple = ()
+    modes: tuple = ("uncached", "cached")
+    rebuild: bool = False
+    database_url: str = "postgres://postgres@127.0.0.1:5432/osceportal_bench"
+    redis_url: str = "redis://127.0.0.1:6379/15"
+    page_cache_seconds: int = 300
+    server: ServerOptions = field(default_factory=ServerOptions)
+    load: LoadOptions = field(default_factory=LoadOptions)
+
+    @classmethod
+    def from_environment(cls):
+        defaults = cls()
+        scale = tuple(int(count.replace("_", "")) for count in env_list("BENCH_SCALE"))
+        modes = tuple(env_list("BENCH_MODES", ",".join(defaults.modes)))
+        if set(modes) - {"uncached", "cached"}:
+            raise BenchError(f"BENCH_MODES takes uncached and/or cached, not {modes}")
+        worker_class = os.environ.get("BENCH_WORKER_CLASS") or defaults.server.worker_class
+        if worker_class not in {"sync", "gthread"}:
+            raise BenchError(f"BENCH_WORKER_CLASS is sync or gthread, not {worker_class!r}")
+        return cls(
+            count=env_int("BENCH_COUNT", defaults.count),
+            seed=env_int("BENCH_SEED", defaults.seed),
+            scale=scale,
+            modes=("uncached",) if scale else modes,
+            rebuild=os.environ.get("BENCH_REBUILD", "") not in ("", "0"),
+            database_url=os.environ.get("BENCH_DATABASE_URL") or defaults.database_url,
+            redis_url=os.environ.get("BENCH_REDIS_URL", defaults.redis_url),
+            page_cache_seconds=env_int("BENCH_PAGE_CACHE_SECONDS", defaults.page_cache_seconds),
+            server=ServerOptions(
+                worker_class=worker_class,
+                workers=env_int("BENCH_WORKERS", defaults.server.workers),
+                threads=env_int("BENCH_GUNICORN_THREADS", defaults.server.threads),
+            ),
+            load=LoadOptions(
+                duration=env_int("BENCH_DURATION", defaults.load.duration),
+                connections=env_int("BENCH_CONNECTIONS", defaults.load.connections),
+                threads=env_int("BENCH_WRK_THREADS", defaults.load.threads),
+            ),
+        )
+
+
+def redis_reachable(url):
+    if not url:
+        return False
+    try:
+        return bool(redis.Redis.from_url(url, socket_timeout=2).ping())
+    except redis.RedisError:
+        return False
+
+
+def flush_redis(url):
+    if url:
+        redis.Redis.from_url(url, socket_timeout=5).flushdb()
+
+
+def measure(endpoint, base_url, mode, in_process, load_options):
+    """One endpoint in one mode: a warming GET (which must answer 200), then wrk."""
+    status = fetch_status(base_url + endpoint.path)
+    load_before = os.getloadavg()[0]  # a busy machine explains odd figures
+    figures = run_wrk(base_url + endpoint.path, load_options)
+    row = {
+        "endpoint": endpoint.name,
+        "path": endpoint.path,
+        "kind": endpoint.kind,
+        "mode": mode,
+        "status": status,
+        **{key: figures[key] for key in ("rps", "p50_ms", "p95_ms", "p99_ms", "mean_ms")},
+        "requests": figures["requests"],
+        "connections": load_options.connections,
+        "failed_requests": sum(figures["errors"].values()),
+        "errors": figures["errors"],
+        "queries": in_process.get("queries"),
+        "queries_cold": in_process.get("queries_cold"),
+        "single_ms": in_process.get("single_ms"),
+        "in_process_status": in_process.get("status"),
+        "loadavg_1m": round(load_before, 2),
+    }
+    note = "" if status == 200 else f"  (HTTP {status}: measuring a non-200 answer)"
+    print(
+        f"  {mode:<8} {endpoint.name:<22} {row['rps']:>8.1f} req/s  "
+        f"median {row['p50_ms']:.1f} ms  p95 {row['p95_ms']:.1f} ms{note}",
+        flush=True,
+    )
+    return row
+
+
+def measure_pass(mode, database_url, targets, config, environment):
+    """Every endpoint in one mode. The page cache is the only difference between the modes;
+    both use the same Redis database (flushed first), as production would."""
+    env = environment.for_database(
+        database_url,
+        page_cache_seconds=config.page_cache_seconds if mode == "cached" else 0,
+        redis_url=config.redis_url,
+    )
+    flush_redis(config.redis_url)
+    measured = probe(["measure", *(e.path for e in targets)], env=env)
+    in_process = {entry["path"]: entry for entry in measured}
+    print(
+        f"{mode} pass ({config.server.describe()}, {config.load.connections} connections, "
+        f"{config.load.duration} s each):",
+        flush=True,
+    )
+    with gunicorn(env, config.server, LOG_PATH) as base_url:
+        rows = [
+            measure(endpoint, base_url, mode, in_process.get(endpoint.path, {}), config.load)
+            for endpoint in targets
+        ]
+    report.add_static_ratios(rows)
+    return rows
+
+
+def settings_summary(config, database_url, info):
+    return {
+        "database": database_name(database_url),
+        "items": info["items"],
+        "published": info["published"],
+        "server": asdict(config.server),
+        "load": asdict(config.load),
+        "page_cache_seconds": config.page_cache_seconds,
+        "redis_url": config.redis_url or None,
+        "migrations": info["migrations"],
+    }
+
+
+def prepare(config, environment):
+    """The checks and set-up shared by both kinds of run; returns the static file's address."""
+    require_wrk()
+    if not redis_reachable(config.redis_url):
+        print(
+            f"Redis is not reachable at {config.redis_url!r}: no cached pass, and the "
+            "uncached pass uses the per-process memory cache.",
+            flush=True,
+        )
+        modes = tuple(mode for mode in config.modes if mode != "cached")
+        config = replace(config, redis_url="", modes=modes)
+    LOG_PATH.parent.mkdir(parents=True, exist_ok=True)
+    LOG_PATH.write_bytes(b"")
+    static_env = environment.for_database(config.database_url)
+    return config, collect_static(static_env)
+
+
+def run_single(config, environment, static_path):
+    database_url, info = ensure_database(
+        [config.database_url], config.count, config.seed, environment, rebuild=config.rebuild
+    )
+    machine = machine_info(info["postgres_version"])
+    targets = endpoints(static_path, info["article_path"])
+    rows = []
+    for mode in config.modes:
+        rows += measure_pass(mode, database_url, targets, config, environment)
+    print()
+    print(
+        f"{info['items']:,} items, {config.server.describe()}, "
+        f"wrk -c{config.load.connections} -d{config.load.duration}s:"
+    )
+    print(report.format_table(rows))
+    document = {
+        "kind": "bench",
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine,
+        "settings": settings_summary(config, database_url, info),
+        "rows": rows,
+    }
+    path = report.write_json(f"bench-{config.count}", document)
+    print(f"\nWritten to {path.relative_to(PROJECT_ROOT)}")
+
+
+def run_scale(config, environment, static_path):
+    results, databases, machine = {}, {}, None
+    for count in sorted(config.scale):
+        per_count = with_database_name(
+            config.database_url, f"{database_name(config.database_url)}_{count}"
+        )
+        database_url, info = ensure_database(
+            [config.database_url, per_count],
+            count,
+            config.seed,
+            environment,
+            rebuild=config.rebuild,
+        )
+        databases[count] = settings_summary(config, database_url, info)
+        machine = machine or machine_info(info["postgres_version"])
+        targets = endpoints(static_path, info["article_path"])
+        results[count] = measure_pass("uncached", database_url, targets, config, environment)
+    print()
+    for count, rows in results.items():
+        print(f"{count:,} items:")
+        print(report.format_table(rows))
+        print()
+    growth = report.growth_rows(results)
+    print(report.format_growth(growth, results))
+    document = {
+        "kind": "bench-scale",
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine,
+        "settings": {str(count): summary for count, summary in databases.items()},
+        "rows": {str(count): rows for count, rows in results.items()},
+        "growth": growth,
+    }
+    name = "bench-scale-" + "-".join(str(count) for count in sorted(results))
+    path = report.write_json(name, document)
+    print(f"\nWritten to {path.relative_to(PROJECT_ROOT)}")
+
+
+def stop_on_sigterm():
+    """SIGTERM unwinds like Ctrl-C, so that the server is stopped by the `finally` blocks."""
+
+    def unwind(signum, frame):
+        print("make bench: terminated; stopping the server.", file=sys.stderr, flush=True)
+        sys.exit(128 + signum)
+
+    signal.signal(signal.SIGTERM, unwind)
+
+
+def main():
+    stop_on_sigterm()
+    try:
+        config = Config.from_environment()
+        with tempfile.TemporaryDirectory(prefix="osceportal-bench-") as workdir:
+            environment = DjangoEnvironment(
+                secret_key=secrets.token_urlsafe(50), static_root=Path(workdir) / "static"
+            )
+            config, static_path = prepare(config, environment)
+            if config.scale:
+                run_scale(config, environment, static_path)
+            else:
+                run_single(config, environment, static_path)
+    except BenchError as error:
+        print(f"make bench: {error}", file=sys.stderr)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        print("make bench: interrupted; the server was stopped.", file=sys.stderr)
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()
