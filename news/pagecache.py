@@ -62,30 +62,36 @@ def next_go_live():
     return upcoming.timestamp() if upcoming else None
 
 
-def generation():
-    """(generation, seconds until the next scheduled item goes live or None), renewing the
-    generation when that moment has passed: listings changed by themselves then."""
-    values = cache.get_many([GENERATION, NEXT_GO_LIVE])
+def read_state():
+    """(generation, changed_at, seconds until the next scheduled item goes live or None), in one
+    cache round trip; renews the generation when that moment has passed, since the listings
+    changed by themselves then."""
+    values = cache.get_many([GENERATION, CHANGED_AT, NEXT_GO_LIVE])
     upcoming = values.get(NEXT_GO_LIVE)
     if upcoming is not None and upcoming != NOTHING_SCHEDULED and now() >= upcoming:
         bump()
-        values = cache.get_many([GENERATION])
+        values = cache.get_many([GENERATION, CHANGED_AT])
         upcoming = None
     if upcoming is None:
         upcoming = next_go_live() or NOTHING_SCHEDULED
         cache.set(NEXT_GO_LIVE, upcoming, None)
-    if upcoming == NOTHING_SCHEDULED:
-        return values.get(GENERATION, 0), None
-    return values.get(GENERATION, 0), max(int(upcoming - now()), 0)
+    seconds = None if upcoming == NOTHING_SCHEDULED else max(int(upcoming - now()), 0)
+    return values.get(GENERATION, 0), values.get(CHANGED_AT), seconds
+
+
+def generation():
+    """(generation, seconds until the next go-live or None)."""
+    current, _changed_at, seconds_to_go_live = read_state()
+    return current, seconds_to_go_live
 
 
 def state():
     """(generation, changed_at, seconds a page may live) as things stand now."""
-    current, seconds_to_go_live = generation()
+    current, changed_at, seconds_to_go_live = read_state()
     lifetime = settings.PAGE_CACHE_SECONDS
     if seconds_to_go_live is not None:
         lifetime = min(lifetime, seconds_to_go_live)
-    return current, cache.get(CHANGED_AT), lifetime
+    return current, changed_at, lifetime
 
 
 def cacheable_request(request):
