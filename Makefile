@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/osceportal
 
-.PHONY: run test install install-dev migrate load serve lint format lock clean bench bench-scale
+.PHONY: run test test-services install install-dev migrate load serve lint format lock clean bench bench-scale
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,7 +32,18 @@ run: install
 	$(PY) manage.py import_news osceportal/data/demo_news.jsonl
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: install-dev
+# What the suite needs beyond Python: Debian's Chromium for the browser tests (never a browser
+# download), PostgreSQL and Redis running. Each step does nothing when it is already so.
+test-services:
+	@[ -x /usr/bin/chromium ] || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@pg_isready -h 127.0.0.1 -p 5432 -q || \
+		pg_ctlcluster --skip-systemctl-redirect "$$(ls /etc/postgresql | head -n 1)" main start
+	@for i in $$(seq 1 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done
+	@redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || \
+		redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no
+
+test: install-dev test-services
 	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m pytest -n 2
 
 # Production-like serving; needs DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DATABASE_URL.
