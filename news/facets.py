@@ -90,6 +90,17 @@ def facet_counts(filterset):
     return counts
 
 
+def facet_panel_key(filterset):
+    """The cache key of the rendered filter panel, or None when there is no shared cache. The
+    panel shows the counts and the chosen values, all part of the canonical filter, and the
+    sort."""
+    if not settings.FACET_CACHE:
+        return None
+    generation, _seconds_to_go_live = pagecache.generation()
+    sort = filterset.form.cleaned_data.get("sort") or ""
+    return f"{counts_key(filterset, generation)}:{sort}"  # the panel also shows the sort
+
+
 def compute_counts(filterset):
     def others_applied(name):
         # The listing under every active filter but this facet's, as a subquery.

@@ -8,6 +8,8 @@ deleting a country, chairpersonship, structure or field of work deletes the key 
 connected in `NewsConfig.ready`). Changes that bypass model signals (`QuerySet.update()`, raw
 SQL) are picked up when the entry times out."""
 
+import uuid
+
 from django.core.cache import cache
 from django.db import transaction
 from django.urls import reverse
@@ -21,7 +23,7 @@ from structures.models import Structure
 from .models import FieldOfWork
 
 CACHE_TIMEOUT = 60 * 60  # a safety net only: every change made through the models clears it
-KEY_VERSION = 1  # bump when the shape of the menu data changes
+KEY_VERSION = 2  # bump when the shape of the menu data changes
 
 
 def cache_key(year=None):
@@ -57,6 +59,8 @@ def build_menus():
         "fields_of_work": fields_of_work_menu(),
         "countries": countries_menu(),
         "structures": structures_menu(),
+        # Names this build: the rendered menu HTML is cached under it (includes/main_menu.html).
+        "version": uuid.uuid4().hex,
     }
 
 

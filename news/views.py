@@ -1,6 +1,7 @@
 from urllib.parse import parse_qsl
 
 from django.http import HttpResponsePermanentRedirect, JsonResponse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView
 
@@ -9,7 +10,7 @@ from structures.models import Structure
 
 from . import search
 from .describe import active_filters, describe
-from .facets import build_facets, facet_counts, result_count
+from .facets import build_facets, facet_counts, facet_panel_key, result_count
 from .filters import NewsFilter, canonical_query
 from .menus import group_structures
 from .models import FieldOfWork, NewsItem
@@ -90,7 +91,9 @@ class NewsListView(ListView):
             ),
             summary=describe(self.filterset, context["paginator"].count),
             active_filters=active_filters(self.filterset),
-            facets=build_facets(self.filterset, self.counts),
+            # Built only when the panel is not in the cache already.
+            facets=SimpleLazyObject(lambda: build_facets(self.filterset, self.counts)),
+            facet_panel_key=facet_panel_key(self.filterset),
         )
         return context
 

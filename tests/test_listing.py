@@ -273,3 +273,19 @@ def test_facet_counts_are_cached_per_filter_and_renewed_by_changes(
     )  # fmt: skip
     expected = sum(1 for item in public_items() if "border-management" in item["field"])
     assert option.count == expected == response.context["paginator"].count
+
+
+def test_filter_panel_is_rendered_once_per_filter_and_sort(client, demo_news, settings):
+    settings.FACET_CACHE = True
+    url = "/news/?field=border-management"
+    client.get(url)
+    with CaptureQueriesContext(connection) as again:
+        page = client.get(url).content.decode()
+    option_lists = [
+        q for q in again.captured_queries if 'FROM "news_fieldofwork" ORDER BY' in q["sql"]
+    ]
+    assert option_lists == []
+    assert 'value="border-management" id="field-border-management" checked' in page
+    oldest = client.get(url + "&sort=oldest").content.decode()
+    assert '<option value="oldest" selected>' in oldest
+    assert '<option value="oldest" selected>' not in client.get(url).content.decode()
