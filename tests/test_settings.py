@@ -48,3 +48,10 @@ def test_deploy_check_passes_with_production_settings():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_public_pages_carry_a_strict_content_security_policy(client, db):
+    policy = client.get("/healthz")["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "object-src 'none'" in policy
+    assert "unsafe-inline" not in policy and "frame-ancestors 'none'" in policy
+    assert not client.get("/admin/login/").has_header("Content-Security-Policy")
