@@ -17,6 +17,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.cache import set_response_etag
 from django.utils.http import http_date
 
 logger = logging.getLogger(__name__)
@@ -137,6 +138,8 @@ class PageCacheMiddleware:
             return self.finish(response, changed_at, lifetime)
         response = self.get_response(request)
         if cacheable_response(response) and lifetime > 0:
+            # Hashed once here and stored, not again on every hit (ConditionalGetMiddleware).
+            set_response_etag(response)
             headers = [
                 (name, value)
                 for name, value in response.items()

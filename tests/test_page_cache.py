@@ -124,6 +124,8 @@ def test_cache_lifetime_is_capped_by_the_next_go_live(client):
 def test_conditional_get_answers_304(client):
     first = listing(client)
     assert first.has_header("ETag")
+    hit = listing(client)
+    assert hit["X-Cache"] == "hit" and hit["ETag"] == first["ETag"]
     again = client.get("/news/", headers={"if-none-match": first["ETag"]})
     assert again.status_code == 304
 
