@@ -5,7 +5,6 @@ import datetime
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
@@ -15,7 +14,7 @@ from countries.models import Country
 from structures.models import Structure
 
 from . import search
-from .models import FieldOfWork, IssuingBody, NewsItem, TaggedNewsItem
+from .models import FieldOfWork, NewsItem
 
 MAX_QUERY_LENGTH = 200
 MAX_VALUES_PER_FACET = 20
@@ -101,38 +100,21 @@ class NewsFilter(django_filters.FilterSet):
                 queryset = self.filters[filter_name].filter(queryset, value)
         return queryset
 
-    # Exists() subqueries rather than joins: no duplicate rows, so no DISTINCT over the archive.
+    # The queryset methods of news/querysets.py, so that one definition serves everyone.
     def filter_field(self, queryset, name, value):
-        return queryset.filter(
-            Exists(
-                NewsItem.fields_of_work.through.objects.filter(
-                    newsitem=OuterRef("pk"), fieldofwork__in=value
-                )
-            )
-        )
+        return queryset.in_field(*value)
 
     def filter_country(self, queryset, name, value):
-        return queryset.filter(
-            Exists(
-                NewsItem.countries.through.objects.filter(
-                    newsitem=OuterRef("pk"), country__in=value
-                )
-            )
-        )
+        return queryset.for_country(*value)
 
     def filter_issued_by(self, queryset, name, value):
-        # Items link to the structure itself, so items issued under a former name are found too.
-        return queryset.filter(
-            Exists(IssuingBody.objects.filter(news_item=OuterRef("pk"), structure__in=value))
-        )
+        return queryset.issued_by(*value)
 
     def filter_type(self, queryset, name, value):
         return queryset.filter(type__in=value)
 
     def filter_tag(self, queryset, name, value):
-        return queryset.filter(
-            Exists(TaggedNewsItem.objects.filter(content_object=OuterRef("pk"), tag__in=value))
-        )
+        return queryset.tagged(*value)
 
     def filter_text(self, queryset, name, value):
         return search.matching(queryset, value)

@@ -1,5 +1,5 @@
 from django.db import models
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.utils import timezone
 
 
@@ -12,14 +12,28 @@ class NewsItemQuerySet(models.QuerySet):
     def newest_first(self):
         return self.order_by("-published_at", "-pk")
 
+    # Exists() subqueries rather than joins: no duplicate rows, so no DISTINCT over the archive.
+    # Several values are OR-ed: items in any of the fields, countries, bodies or tags.
     def in_field(self, *fields):
-        return self.filter(fields_of_work__in=fields).distinct()
+        links = self.model.fields_of_work.through.objects
+        return self.filter(Exists(links.filter(newsitem=OuterRef("pk"), fieldofwork__in=fields)))
 
     def for_country(self, *countries):
-        return self.filter(countries__in=countries).distinct()
+        links = self.model.countries.through.objects
+        return self.filter(Exists(links.filter(newsitem=OuterRef("pk"), country__in=countries)))
 
     def issued_by(self, *structures):
-        return self.filter(issued_by__in=structures).distinct()
+        """Items link to the structure itself, so items issued under a former name count too."""
+        from .models import IssuingBody
+
+        links = IssuingBody.objects
+        return self.filter(Exists(links.filter(news_item=OuterRef("pk"), structure__in=structures)))
+
+    def tagged(self, *tags):
+        from .models import TaggedNewsItem
+
+        links = TaggedNewsItem.objects
+        return self.filter(Exists(links.filter(content_object=OuterRef("pk"), tag__in=tags)))
 
     def for_listing(self):
         """What a listing row shows: issuing bodies (with former names, for the name in force on
