@@ -3,12 +3,14 @@ with the same GET filters as /news/ plus `page` and `page_size`; /api/news/<slug
 with its body. Field names are a contract: add fields, never rename or drop one."""
 
 from django import forms
+from django.conf import settings
 from django.core.paginator import InvalidPage
 from django.http import JsonResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from .facets import facet_counts, result_count
 from .filters import NewsFilter, canonical_query
 from .models import NewsItem
 from .pagination import CappedPaginator
@@ -75,6 +77,10 @@ def news_list(request):
         )
     page_size = paging.cleaned_data["page_size"] or PAGE_SIZE
     paginator = CappedPaginator(filterset.qs.for_article(), page_size)
+    if settings.FACET_CACHE:
+        # The listing's facet counts, kept in the shared cache per filter, say how many items
+        # match: no COUNT(*) over the archive on every call.
+        paginator.count = result_count(filterset, facet_counts(filterset))
     try:
         page = paginator.page(request.GET.get("page") or 1)
     except InvalidPage as error:

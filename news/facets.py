@@ -102,33 +102,47 @@ def facet_panel_key(filterset):
 
 
 def compute_counts(filterset):
-    def others_applied(name):
-        # The listing under every active filter but this facet's, as a subquery.
-        return filterset.queryset_without(name).order_by().values("pk")
+    def unfiltered(name):
+        # True when no filter but this facet's own is active: its counts are then over every
+        # public item.
+        data = filterset.form.cleaned_data
+        return not any(
+            data.get(other) for other in filterset.filters if other not in (name, "sort")
+        )
+
+    def public_links(links, item_key, name):
+        """The link rows of the items in the listing under every active filter but `name`'s.
+        Unfiltered, those are all public items: nearly the whole archive, so the few rows of
+        hidden items are left out instead (no join of the link table with 100,000 ids)."""
+        if unfiltered(name):
+            return links.exclude(**{f"{item_key}__in": NewsItem.objects.not_public().values("pk")})
+        others = filterset.queryset_without(name).order_by().values("pk")
+        return links.filter(**{f"{item_key}__in": others})
 
     tag_rows = (
-        TaggedNewsItem.objects.filter(content_object__in=others_applied("tag"))
+        public_links(TaggedNewsItem.objects.all(), "content_object", "tag")
         .values("tag")
         .annotate(n=Count("content_object"))
         .order_by("-n", "tag__name")
     )
+    types = (
+        NewsItem.objects.published()
+        if unfiltered("type")
+        else NewsItem.objects.filter(
+            pk__in=filterset.queryset_without("type").order_by().values("pk")
+        )
+    )
+    fields = NewsItem.fields_of_work.through.objects.all()
+    countries = NewsItem.countries.through.objects.all()
     return {
-        "field": count_by(
-            NewsItem.fields_of_work.through.objects.filter(newsitem__in=others_applied("field")),
-            "fieldofwork",
-            "newsitem",
-        ),
-        "country": count_by(
-            NewsItem.countries.through.objects.filter(newsitem__in=others_applied("country")),
-            "country",
-            "newsitem",
-        ),
+        "field": count_by(public_links(fields, "newsitem", "field"), "fieldofwork", "newsitem"),
+        "country": count_by(public_links(countries, "newsitem", "country"), "country", "newsitem"),
         "issued_by": count_by(
-            IssuingBody.objects.filter(news_item__in=others_applied("issued_by")),
+            public_links(IssuingBody.objects.all(), "news_item", "issued_by"),
             "structure",
             "news_item",
         ),
-        "type": count_by(NewsItem.objects.filter(pk__in=others_applied("type")), "type", "pk"),
+        "type": count_by(types, "type", "pk"),
         "tag": {row["tag"]: row["n"] for row in tag_rows[:TAG_OPTIONS]},
     }
 

@@ -2,8 +2,9 @@
 app server shares (Redis when REDIS_URL is set).
 
 Correctness rests on two keys:
-- a *generation* number, part of every page's key. Any change to news or the taxonomy bumps it
-  once its transaction has committed, so every server stops using the old pages at once;
+- a *generation* number, stored with every page. Any change to news or the taxonomy bumps it
+  once its transaction has committed, so every server stops using the old pages at once (a page
+  of an older generation is a miss, and is replaced);
 - the *next go-live* time of a scheduled item. A page is never kept past it, and the first
   request after it bumps the generation, since the listings have changed by themselves.
 
@@ -63,36 +64,40 @@ def next_go_live():
     return upcoming.timestamp() if upcoming else None
 
 
-def read_state():
-    """(generation, changed_at, seconds until the next scheduled item goes live or None), in one
-    cache round trip; renews the generation when that moment has passed, since the listings
-    changed by themselves then."""
-    values = cache.get_many([GENERATION, CHANGED_AT, NEXT_GO_LIVE])
+def read_state(*also):
+    """(generation, changed_at, seconds until the next scheduled item goes live or None, the
+    values of the keys `also`), in one cache round trip; renews the generation when that moment
+    has passed, since the listings changed by themselves then."""
+    values = cache.get_many([GENERATION, CHANGED_AT, NEXT_GO_LIVE, *also])
     upcoming = values.get(NEXT_GO_LIVE)
     if upcoming is not None and upcoming != NOTHING_SCHEDULED and now() >= upcoming:
         bump()
-        values = cache.get_many([GENERATION, CHANGED_AT])
+        values = cache.get_many([GENERATION, CHANGED_AT, *also])
         upcoming = None
     if upcoming is None:
         upcoming = next_go_live() or NOTHING_SCHEDULED
         cache.set(NEXT_GO_LIVE, upcoming, None)
     seconds = None if upcoming == NOTHING_SCHEDULED else max(int(upcoming - now()), 0)
-    return values.get(GENERATION, 0), values.get(CHANGED_AT), seconds
+    return values.get(GENERATION, 0), values.get(CHANGED_AT), seconds, values
 
 
 def generation():
     """(generation, seconds until the next go-live or None)."""
-    current, _changed_at, seconds_to_go_live = read_state()
+    current, _changed_at, seconds_to_go_live, _values = read_state()
     return current, seconds_to_go_live
 
 
-def state():
-    """(generation, changed_at, seconds a page may live) as things stand now."""
-    current, changed_at, seconds_to_go_live = read_state()
+def state(key):
+    """(generation, changed_at, seconds a page may live, the page stored under `key` or None) as
+    things stand now: one cache round trip when nothing is due to go live."""
+    current, changed_at, seconds_to_go_live, values = read_state(key)
     lifetime = settings.PAGE_CACHE_SECONDS
     if seconds_to_go_live is not None:
         lifetime = min(lifetime, seconds_to_go_live)
-    return current, changed_at, lifetime
+    stored = values.get(key)
+    if stored is not None and stored["generation"] != current:
+        stored = None  # a page from before the last change
+    return current, changed_at, lifetime, stored
 
 
 def cacheable_request(request):
@@ -115,9 +120,9 @@ def cacheable_response(response):
     )
 
 
-def page_key(request, generation):
+def page_key(request):
     digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-    return f"pages:{generation}:{digest}"
+    return f"pages:{digest}"
 
 
 class PageCacheMiddleware:
@@ -127,9 +132,8 @@ class PageCacheMiddleware:
     def __call__(self, request):
         if not cacheable_request(request):
             return self.get_response(request)
-        generation, changed_at, lifetime = state()
-        key = page_key(request, generation)
-        stored = cache.get(key)
+        key = page_key(request)
+        generation, changed_at, lifetime, stored = state(key)
         if stored is not None:
             response = HttpResponse(stored["content"], status=stored["status"])
             for name, value in stored["headers"]:
@@ -147,7 +151,12 @@ class PageCacheMiddleware:
             ]
             cache.set(
                 key,
-                {"content": response.content, "status": response.status_code, "headers": headers},
+                {
+                    "generation": generation,
+                    "content": response.content,
+                    "status": response.status_code,
+                    "headers": headers,
+                },
                 lifetime,
             )
             response["X-Cache"] = "miss"

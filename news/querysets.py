@@ -1,5 +1,5 @@
 from django.db import models
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 
@@ -8,6 +8,16 @@ class NewsItemQuerySet(models.QuerySet):
         """The one definition of "public": published, and its time has come. A scheduled item
         (published with a future time) becomes public by itself when that time passes."""
         return self.filter(status=self.model.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def not_public(self):
+        """Exactly the items `published()` leaves out: drafts, withdrawn items and scheduled
+        ones. Spelled out by status, so that PostgreSQL finds these few from an index."""
+        Status = self.model.Status
+        hidden_statuses = [status for status in Status.values if status != Status.PUBLISHED]
+        return self.filter(
+            Q(status__in=hidden_statuses)
+            | Q(status=Status.PUBLISHED, published_at__gt=timezone.now())
+        )
 
     def newest_first(self):
         return self.order_by("-published_at", "-pk")

@@ -355,6 +355,22 @@ def test_related_items_are_never_unpublished_nor_the_item_itself(overlapping_ite
         assert items[name] not in related
 
 
+def test_related_candidates_are_the_newest_per_shared_value(overlapping_items, monkeypatch):
+    # Per shared value only the most recently added items are scored, so that a popular field of
+    # work does not make every article page read the whole archive.
+    items = overlapping_items
+    later = NewsItemFactory.create_batch(
+        3, fields_of_work=[field("border-management")], issued_by=[], published_at=days_ago(60)
+    )
+    monkeypatch.setattr("news.related.CANDIDATES_PER_VALUE", 3)
+    related = related_to(items["item"])
+    # The border-management candidates are now the three items added last, which share only the
+    # field; the better matches added before them are no longer candidates by that field.
+    for item in later:
+        assert item in related
+    assert items["field_older"] not in related
+
+
 def test_related_items_cost_one_query(overlapping_items, django_assert_num_queries):
     item = NewsItem.objects.for_article().get(pk=overlapping_items["item"].pk)
     with django_assert_num_queries(1):

@@ -10,6 +10,8 @@ import json
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from countries.models import Country
@@ -501,6 +503,17 @@ def test_scheduled_item_appears_once_its_time_has_come(client, reference_data):
         published_at=timezone.now() - datetime.timedelta(seconds=1)
     )
     assert client.get("/api/news/").json()["count"] == 1
+
+
+def test_api_count_comes_from_the_cached_facet_counts(client, demo_news, settings):
+    settings.FACET_CACHE = True
+    url = "/api/news/?field=border-management&page_size=3"
+    first = client.get(url).json()
+    with CaptureQueriesContext(connection) as again:
+        second = client.get(url).json()
+    assert [q for q in again.captured_queries if "COUNT(" in q["sql"]] == []
+    expected = NewsItem.objects.published().filter(fields_of_work__slug="border-management")
+    assert first["count"] == second["count"] == expected.count() > 3
 
 
 # Bounded queries

@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -68,6 +69,7 @@ def all_slugs(client, **params):
 
 
 FILTER_CASES = [
+    {},
     {"field": ["border-management"]},
     {"field": ["border-management", "elections"]},
     {"field": ["border-management"], "country": ["tajikistan"]},
@@ -97,6 +99,35 @@ def test_facet_counts_are_what_each_option_would_give(client, demo_news, filters
             )
             assert option.count == expected, (facet.name, option.value)
             assert option.disabled == (expected == 0 and not option.selected)
+
+
+def test_unfiltered_facet_counts_leave_out_hidden_items(client, demo_news):
+    # Unfiltered, the counts are taken over all link rows minus those of hidden items: drafts,
+    # withdrawn and scheduled items must not be counted.
+    border = FieldOfWork.objects.get(slug="border-management")
+    before = facet_option(get_listing(client), "field", "border-management").count
+    for status, days in ((NewsItem.Status.DRAFT, -1), (NewsItem.Status.WITHDRAWN, -1),
+                         (NewsItem.Status.PUBLISHED, 1)):  # fmt: skip
+        hidden = NewsItemFactory(
+            status=status,
+            published_at=timezone.now() + datetime.timedelta(days=days),
+            fields_of_work=[border],
+        )
+        hidden.tags.add("demo")
+    cache.clear()
+    after = get_listing(client)
+    assert facet_option(after, "field", "border-management").count == before
+    assert facet_option(after, "tag", "demo").count == sum(
+        1 for item in public_items() if "demo" in item["tag"]
+    )
+    NewsItemFactory(fields_of_work=[border])
+    cache.clear()
+    assert facet_option(get_listing(client), "field", "border-management").count == before + 1
+
+
+def facet_option(response, name, value):
+    facet = next(facet for facet in response.context["facets"] if facet.name == name)
+    return next(option for option in facet.options if option.value == value)
 
 
 def test_options_that_give_nothing_are_shown_disabled(client, demo_news):

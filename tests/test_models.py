@@ -39,6 +39,15 @@ def test_draft_and_withdrawn_items_are_not_public(status):
     assert item not in NewsItem.objects.published()
 
 
+def test_not_public_is_exactly_what_published_leaves_out():
+    for status, days in [(status, days) for status in NewsItem.Status.values for days in (-1, 1)]:
+        NewsItemFactory(status=status, published_at=days_from_now(days))
+    public = set(NewsItem.objects.published().values_list("pk", flat=True))
+    hidden = set(NewsItem.objects.not_public().values_list("pk", flat=True))
+    assert public and hidden and not public & hidden
+    assert public | hidden == set(NewsItem.objects.values_list("pk", flat=True))
+
+
 def test_published_item_must_have_a_date():
     from django.db import IntegrityError, transaction
 

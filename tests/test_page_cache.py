@@ -117,7 +117,7 @@ def test_scheduled_item_appears_at_its_time(client, monkeypatch):
 def test_cache_lifetime_is_capped_by_the_next_go_live(client):
     NewsItemFactory(published_at=timezone.now() + datetime.timedelta(seconds=42))
     cache.clear()
-    _generation, _changed, lifetime = pagecache.state()
+    _generation, _changed, lifetime, _page = pagecache.state("pages:test")
     assert 0 < lifetime <= 42
 
 
@@ -174,3 +174,31 @@ def test_a_bulk_delete_bumps_once(commit, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks() as callbacks:
         NewsItem.objects.all().delete()
     assert callbacks.count(pagecache.bump) == 1
+
+
+def test_a_hit_costs_one_cache_round_trip(client, monkeypatch):
+    listing(client)
+    calls, depth = [], []
+    for name in ("get", "get_many", "set", "add", "incr"):
+        original = getattr(cache, name)
+
+        def counted(*args, _name=name, _original=original, **kwargs):
+            if not depth:  # the test cache's get_many calls its own get: count the outer call
+                calls.append(_name)
+            depth.append(_name)
+            try:
+                return _original(*args, **kwargs)
+            finally:
+                depth.pop()
+
+        monkeypatch.setattr(cache, name, counted)
+    assert listing(client)["X-Cache"] == "hit"
+    assert calls == ["get_many"]
+
+
+def test_a_page_of_an_older_generation_is_replaced(client, commit):
+    listing(client)
+    commit(pagecache.bump)
+    response = listing(client)
+    assert response["X-Cache"] == "miss"
+    assert listing(client)["X-Cache"] == "hit"
