@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
@@ -15,7 +16,7 @@ from countries.models import Country
 from structures.models import Structure
 
 from . import pagecache
-from .filters import canonical_params
+from .filters import FACETS, canonical_params
 from .models import FieldOfWork, IssuingBody, NewsItem, TaggedNewsItem
 
 TAG_OPTIONS = 15
@@ -102,49 +103,101 @@ def facet_panel_key(filterset):
 
 
 def compute_counts(filterset):
-    def unfiltered(name):
-        # True when no filter but this facet's own is active: its counts are then over every
-        # public item.
-        data = filterset.form.cleaned_data
-        return not any(
-            data.get(other) for other in filterset.filters if other not in (name, "sort")
-        )
+    """{facet: {option: count}}. The facets nobody has chosen from all count over the same set,
+    the listing itself: one SQL statement matches it once and counts every such facet over it
+    (with search words, matching is most of the cost). A chosen facet counts over the listing
+    without its own filter (disjunctive counts): one aggregate each."""
+    data = filterset.form.cleaned_data
+    filtered = any(data.get(name) for name in filterset.filters if name != "sort")
+    counts = {}
+    if filtered:
+        unchosen = [name for name in FACETS if not data.get(name)]
+        counts.update(counts_over(filterset.queryset_without(None), unchosen))
+    for name in FACETS:
+        if name not in counts:
+            counts[name] = facet_count(filterset, name)
+    return counts
 
-    def public_links(links, item_key, name):
-        """The link rows of the items in the listing under every active filter but `name`'s.
-        Unfiltered, those are all public items: nearly the whole archive, so the few rows of
-        hidden items are left out instead (no join of the link table with 100,000 ids)."""
-        if unfiltered(name):
-            return links.exclude(**{f"{item_key}__in": NewsItem.objects.not_public().values("pk")})
-        others = filterset.queryset_without(name).order_by().values("pk")
-        return links.filter(**{f"{item_key}__in": others})
 
-    tag_rows = (
-        public_links(TaggedNewsItem.objects.all(), "content_object", "tag")
-        .values("tag")
-        .annotate(n=Count("content_object"))
-        .order_by("-n", "tag__name")
+# (model, item field, value field) of each facet's link rows; "type" is a column of the item.
+LINKS = {
+    "field": (NewsItem.fields_of_work.through, "newsitem", "fieldofwork"),
+    "country": (NewsItem.countries.through, "newsitem", "country"),
+    "issued_by": (IssuingBody, "news_item", "structure"),
+    "tag": (TaggedNewsItem, "content_object", "tag"),
+}
+
+
+def facet_count(filterset, name):
+    """One facet's counts over the listing under every active filter but its own, in one
+    aggregate. With no other filter active that is every public item, nearly the whole archive:
+    the few link rows of hidden items are left out instead of joining 100,000 ids."""
+    data = filterset.form.cleaned_data
+    unfiltered = not any(
+        data.get(other) for other in filterset.filters if other not in (name, "sort")
     )
-    types = (
-        NewsItem.objects.published()
-        if unfiltered("type")
-        else NewsItem.objects.filter(
-            pk__in=filterset.queryset_without("type").order_by().values("pk")
+    if name == "type":
+        items = (
+            NewsItem.objects.published()
+            if unfiltered
+            else NewsItem.objects.filter(
+                pk__in=filterset.queryset_without(name).order_by().values("pk")
+            )
         )
-    )
-    fields = NewsItem.fields_of_work.through.objects.all()
-    countries = NewsItem.countries.through.objects.all()
-    return {
-        "field": count_by(public_links(fields, "newsitem", "field"), "fieldofwork", "newsitem"),
-        "country": count_by(public_links(countries, "newsitem", "country"), "country", "newsitem"),
-        "issued_by": count_by(
-            public_links(IssuingBody.objects.all(), "news_item", "issued_by"),
-            "structure",
-            "news_item",
-        ),
-        "type": count_by(types, "type", "pk"),
-        "tag": {row["tag"]: row["n"] for row in tag_rows[:TAG_OPTIONS]},
-    }
+        return count_by(items, "type", "pk")
+    model, item_field, value_field = LINKS[name]
+    if unfiltered:
+        hidden = NewsItem.objects.not_public().values("pk")
+        links = model.objects.exclude(**{f"{item_field}__in": hidden})
+    else:
+        listing = filterset.queryset_without(name).order_by().values("pk")
+        links = model.objects.filter(**{f"{item_field}__in": listing})
+    if name == "tag":
+        rows = (
+            links.values("tag")
+            .annotate(n=Count(item_field))
+            .order_by("-n", "tag__name")[:TAG_OPTIONS]
+        )
+        return {row["tag"]: row["n"] for row in rows}
+    return count_by(links, value_field, item_field)
+
+
+def counts_over(queryset, names):
+    """The counts of the facets `names` over `queryset`, in one statement: the queryset is
+    evaluated once, as a materialised common table expression, and each facet is an aggregate
+    over it. Only table and column names from the models are formatted into the SQL; every value
+    is a parameter of the queryset's own SQL."""
+    if not names:
+        return {}
+    qn = connection.ops.quote_name
+    base_sql, params = queryset.order_by().values_list("pk", "type").query.sql_with_params()
+    parts = []
+    for name in names:
+        if name == "type":
+            parts.append("SELECT 'type', type, COUNT(*) FROM listing GROUP BY type")
+            continue
+        model, item_field, value_field = LINKS[name]
+        table = qn(model._meta.db_table)
+        item = qn(model._meta.get_field(item_field).column)
+        value = qn(model._meta.get_field(value_field).column)
+        joins, group_by = f"INNER JOIN listing ON listing.id = link.{item}", f"link.{value}"
+        if name == "tag":  # the most used tags only, the same order as facet_count's
+            joins += f" INNER JOIN {qn(Tag._meta.db_table)} AS tag ON tag.id = link.{value}"
+            group_by += ", tag.name"
+        part = (
+            f"SELECT '{name}', CAST(link.{value} AS TEXT), COUNT(*) AS n "
+            f"FROM {table} AS link {joins} GROUP BY {group_by}"
+        )
+        if name == "tag":
+            part = f"SELECT * FROM ({part} ORDER BY n DESC, tag.name LIMIT {TAG_OPTIONS}) AS tags"
+        parts.append(part)
+    sql = f"WITH listing (id, type) AS MATERIALIZED ({base_sql}) " + " UNION ALL ".join(parts)
+    counts = {name: {} for name in names}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for name, value, count in cursor.fetchall():
+            counts[name][value if name == "type" else int(value)] = count
+    return counts
 
 
 def result_count(filterset, counts):

@@ -3,10 +3,13 @@ import datetime
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from countries.models import Country
+from news.facets import counts_over, facet_count
+from news.filters import FACETS, NewsFilter
 from news.models import FieldOfWork, NewsItem
 from structures.models import Structure
 
@@ -320,3 +323,26 @@ def test_filter_panel_is_rendered_once_per_filter_and_sort(client, demo_news, se
     oldest = client.get(url + "&sort=oldest").content.decode()
     assert '<option value="oldest" selected>' in oldest
     assert '<option value="oldest" selected>' not in client.get(url).content.decode()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "q=customs",
+        "q=border+-finland&type=news",
+        "country=tajikistan",
+        "q=%22border+management%22&field=border-management&country=tajikistan",
+    ],
+)
+def test_one_statement_counts_agree_with_the_per_facet_counts(demo_news, query):
+    # The facets nobody has chosen are counted together over the listing (one statement); each
+    # must give what its own aggregate over the same listing gives.
+    filterset = NewsFilter(QueryDict(query), queryset=NewsItem.objects.published())
+    assert filterset.is_valid()
+    unchosen = [name for name in FACETS if not filterset.form.cleaned_data.get(name)]
+    with CaptureQueriesContext(connection) as together:
+        shared = counts_over(filterset.queryset_without(None), unchosen)
+    assert len(together.captured_queries) == 1
+    assert any(shared[name] for name in unchosen)
+    for name in unchosen:
+        assert shared[name] == facet_count(filterset, name), name
