@@ -106,9 +106,18 @@ class NewsItemAdmin(VersionAdmin):
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and may_edit(request.user, obj)
 
+    def get_object(self, request, object_id, from_field=None):
+        item = super().get_object(request, object_id, from_field)
+        if item is not None:
+            # A form that fails validation has set its values on the item, status too, before
+            # the page is shown again: the read-only fields go by the status on record.
+            item.status_on_record = item.status
+        return item
+
     def get_readonly_fields(self, request, obj=None):
         # The address of a published item is out in the world: it must not change.
-        if obj is not None and obj.status != NewsItem.Status.DRAFT:
+        status = obj and getattr(obj, "status_on_record", obj.status)
+        if status not in (None, NewsItem.Status.DRAFT):
             return ["slug"]
         return []
 
@@ -142,6 +151,13 @@ class NewsItemAdmin(VersionAdmin):
             NewsItem.objects.filter(pk=object_id).values_list("version", flat=True).first()
         )
         return super().revision_view(request, object_id, version_id, extra_context)
+
+    def log_change(self, request, obj, message):
+        if hasattr(request, "news_version_before_revert"):
+            # The restore form is compared with the old version already written back, so
+            # Django's own message would be "No fields changed."
+            message = _("Restored an earlier version from the history.")
+        return super().log_change(request, obj, message)
 
     def view_on_site(self, obj):
         # An item that is not public yet has no public page: "View on site" shows its preview.
@@ -227,6 +243,8 @@ class NewsItemAdmin(VersionAdmin):
             if problems:
                 refused.append(f"“{item}”: {' '.join(problems)}")
             else:
+                # On the item's history page, as a change made in its form would be.
+                self.log_change(request, item, _("Published with the bulk action."))
                 published += 1
         if published:
             self.message_user(
@@ -259,6 +277,7 @@ class NewsItemAdmin(VersionAdmin):
                 reversion.set_user(request.user)
                 reversion.set_comment(_("Withdrawn: %s") % reason)
                 services.withdraw(item, by=request.user, reason=reason)
+            self.log_change(request, item, _("Withdrawn: %s") % reason)
         self.message_user(
             request,
             ngettext("%d item withdrawn.", "%d items withdrawn.", queryset.count())

@@ -29,7 +29,7 @@ NEXT_GO_LIVE = "pages:next-go-live"
 NOTHING_SCHEDULED = "none"
 # Browsers and CDNs may keep a page this long (never past the next go-live time).
 CLIENT_MAX_AGE = 60
-EXCLUDED_PREFIXES = ("/admin/", "/static/", "/media/", "/healthz")
+EXCLUDED_PREFIXES = ("/static/", "/media/", "/healthz")
 
 
 def now():
@@ -104,7 +104,7 @@ def cacheable_request(request):
     return (
         settings.PAGE_CACHE_SECONDS > 0
         and request.method in ("GET", "HEAD")
-        and not request.path.startswith(EXCLUDED_PREFIXES)
+        and not request.path.startswith((f"/{settings.ADMIN_URL}", *EXCLUDED_PREFIXES))
         # Signed-in staff see pages as they are, never a copy.
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
     )

@@ -2,6 +2,7 @@
 news section can grow past the protocol's 50,000 URLs a file: Django pages it (?p=2, …) and the
 index lists every page."""
 
+from django.conf import settings
 from django.contrib.sitemaps import GenericSitemap, Sitemap
 from django.contrib.sitemaps import views as sitemap_views
 from django.db.models import Max
@@ -60,10 +61,9 @@ def sitemap_section(request, section):
 
 @require_safe
 def robots_txt(request):
-    lines = [
-        "User-agent: *",
-        f"Disallow: {reverse('admin:index')}",
-        "",
-        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
-    ]
+    lines = ["User-agent: *"]
+    # The back office at another address than the usual one is not told to every bot here.
+    if settings.ADMIN_URL == "admin/":
+        lines.append(f"Disallow: {reverse('admin:index')}")
+    lines += ["", f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}"]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

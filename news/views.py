@@ -1,5 +1,6 @@
 from urllib.parse import parse_qsl
 
+from django.db import DatabaseError, connection
 from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +22,13 @@ LATEST_COUNT = 10
 
 
 def healthz(request):
+    """For the load balancer: 503 while this server cannot reach the database, so that it is
+    taken out of rotation. Redis is not checked: without it the site still serves pages."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok"})
 
 

@@ -11,13 +11,18 @@ The one settings module of OSCE Portal, driven by the environment.
 | REDIS_URL                    | none: per-process memory cache            |
 | MEDIA_ROOT                   | <project>/media                           |
 | DJANGO_TIME_ZONE             | Europe/Vienna                             |
+| DJANGO_ADMIN_URL             | admin/                                    |
+| DJANGO_PROXY_COUNT           | 1 with DJANGO_SECURE_PROXY_SSL_HEADER     |
+| DJANGO_AXES_FAILURE_LIMIT    | 5                                         |
+| DJANGO_AXES_COOLOFF_MINUTES  | 15                                        |
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
-from csp.constants import NONE, SELF
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -65,6 +70,7 @@ INSTALLED_APPS = [
     "taggit",
     "reversion",
     "django_prose_editor",
+    "axes",
     "countries",
     "structures",
     "news",
@@ -72,6 +78,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
@@ -82,6 +89,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a refused login into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "osceportal.urls"
@@ -136,7 +145,11 @@ FACET_CACHE = env_bool("FACET_CACHE", default=bool(REDIS_URL))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # Every account here is staff: a passphrase, not a password.
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -175,8 +188,13 @@ LOGGING = {
 # --- security --------------------------------------------------------------------------------
 # Behind a proxy that terminates TLS, set DJANGO_SECURE_PROXY_SSL_HEADER=1 so that Django trusts
 # its X-Forwarded-Proto header.
-if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER"):
+BEHIND_PROXY = env_bool("DJANGO_SECURE_PROXY_SSL_HEADER")
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many reverse proxies stand in front of the app servers (a load balancer and nginx: 2). Only
+# then is X-Forwarded-For read for the visitor's address, and only its entries that our own
+# proxies added: anything further left was sent by the visitor and may be forged.
+PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "1" if BEHIND_PROXY else "0"))
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "0" if DEBUG else "31536000"))
@@ -191,19 +209,33 @@ SESSION_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = int(os.environ.get("DJANGO_SESSION_SECONDS", str(8 * 60 * 60)))
+# A back-office session ends with the browser (a shared office computer) and, in any case, a
+# working day after signing in: it is not renewed by every request.
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
 
-# Content-Security-Policy: the public pages load nothing but the site's own files and run no
-# inline script. The admin is left out for now: the rich-text editor's import map is an inline
-# script that would need a nonce (its js_asset package supports one).
+# The back office answers here ("admin/" by default). Another address keeps it away from the
+# bots that try /admin/ on every site; it is no secret that protects anything by itself.
+ADMIN_URL = os.environ.get("DJANGO_ADMIN_URL", "admin/").strip("/") + "/"
+if ADMIN_URL == "/":
+    raise ImproperlyConfigured("DJANGO_ADMIN_URL is empty: give a path such as 'back-office/'.")
+
+# Content-Security-Policy: every page loads nothing but the site's own files and runs no inline
+# script. The one inline script in the back office, the rich-text editor's import map, carries
+# the nonce of its response (templates/admin/change_form.html). A page that asks for no nonce,
+# every public page, gets the sentinel stripped: `script-src 'self'`.
+# The one inline stylesheet: the editor's Tiptap core adds its rules as a <style> element (in
+# django-prose-editor 0.28), taking no nonce from the widget. It is allowed by its hash, which
+# changes with its text: tests/browser/test_admin_csp.py then fails, and Chromium's console
+# names the new hash.
+EDITOR_CORE_STYLE_HASH = "'sha256-PlumsSlvJ7vvWzjqibGAYKq92O3y/4JTxWWsWJvyUYA='"
 CONTENT_SECURITY_POLICY = {
-    "EXCLUDE_URL_PREFIXES": ["/admin/"],
     "DIRECTIVES": {
         "default-src": [SELF],
-        "script-src": [SELF],
-        "style-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, EDITOR_CORE_STYLE_HASH],
         "img-src": [SELF, *env_list("DJANGO_CSP_IMAGE_ORIGINS")],
         "font-src": [SELF],
         "connect-src": [SELF],
@@ -213,6 +245,54 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     },
 }
+
+# Permissions-Policy: a news site asks for none of the browser's powerful features, and embeds
+# nothing that may (django-permissions-policy). Names Chromium does not know are left out: it
+# reports each one as an error on every page.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in [
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    ]
+}
+
+# Login throttling (django-axes): after DJANGO_AXES_FAILURE_LIMIT wrong passwords for one
+# username from one address, that pair is refused for DJANGO_AXES_COOLOFF_MINUTES. The pair, not
+# the address alone: a field office's 30 editors share one address behind its NAT, and one
+# mistyping colleague must not lock out the rest; nor the username alone, which would let anyone
+# anywhere lock an editor out. The attempts are kept in the database, shared by every server.
+# Unlock at once with `manage.py axes_reset_username NAME` (or `axes_reset` for everyone).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("DJANGO_AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("DJANGO_AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "axes/lockout.html"
+if PROXY_COUNT:
+    # django-ipware counts the proxies *after* the client in X-Forwarded-For; the nearest proxy
+    # is the connection itself, not an entry. Not strict: a forged entry on the left is skipped.
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    AXES_IPWARE_PROXY_COUNT = PROXY_COUNT - 1
+    IPWARE_STRICT = False
 
 # The organisation's own name and the reference data bundled with the project.
 SITE_NAME = "OSCE Portal"

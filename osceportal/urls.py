@@ -14,12 +14,14 @@ urlpatterns = [
     path("", include("news.urls")),
     path("countries/", include(country_patterns)),
     path("structures/", include(structure_patterns)),
-    path("admin/", admin.site.urls),
+    path(settings.ADMIN_URL, admin.site.urls),
     path("api/", include(api_patterns)),
     path("sitemap.xml", sitemap_index, name="sitemap"),
     path("sitemap-<section>.xml", sitemap_section, name="sitemap_section"),
     path("robots.txt", robots_txt, name="robots_txt"),
 ]
+
+handler500 = "osceportal.errors.server_error"  # 503 while the database is unreachable
 
 if settings.DEBUG:
     # `make run` serves uploaded photos itself; in production the web server or object storage

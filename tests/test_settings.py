@@ -1,7 +1,9 @@
+import json
 import os
 import subprocess
 import sys
 
+import pytest
 from django.conf import settings
 
 
@@ -18,6 +20,31 @@ def run_check(env_changes):
     )
 
 
+def settings_module_with(
+    env_changes, names=("AXES_IPWARE_META_PRECEDENCE_ORDER", "AXES_IPWARE_PROXY_COUNT")
+):
+    """These settings as the project's settings module makes them of these variables (and
+    django-axes completes them)."""
+    code = (
+        "import json, django; django.setup(); from axes.conf import settings; "
+        f"print(json.dumps({{name: getattr(settings, name) for name in {list(names)!r}}}))"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env.update(
+        {"DJANGO_SETTINGS_MODULE": "osceportal.settings", "DJANGO_DEBUG": "1", **env_changes}
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return json.loads(result.stdout)
+
+
 def test_missing_secret_key_fails_loudly_outside_debug():
     result = run_check({"DJANGO_SETTINGS_MODULE": "osceportal.settings"})
     assert result.returncode != 0
@@ -29,13 +56,28 @@ def test_debug_runs_without_a_secret_key():
     assert result.returncode == 0, result.stderr
 
 
-def test_deploy_check_passes_with_production_settings():
+@pytest.mark.parametrize(
+    "deployment",
+    [
+        {},
+        {
+            "DJANGO_SECURE_PROXY_SSL_HEADER": "1",
+            "DJANGO_PROXY_COUNT": "2",
+            "DJANGO_ADMIN_URL": "back-office/",
+            "DJANGO_AXES_FAILURE_LIMIT": "10",
+            "DJANGO_AXES_COOLOFF_MINUTES": "30",
+        },
+    ],
+    ids=["defaults", "behind-proxies"],
+)
+def test_deploy_check_passes_with_production_settings(deployment):
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     env.update(
         {
             "DJANGO_SETTINGS_MODULE": "osceportal.settings",
             "DJANGO_SECRET_KEY": "x" * 20 + "a-long-random-production-secret-key-0123456789",
             "DJANGO_ALLOWED_HOSTS": "news.example.org",
+            **deployment,
         }
     )
     result = subprocess.run(
@@ -50,8 +92,60 @@ def test_deploy_check_passes_with_production_settings():
     assert "no issues" in result.stdout
 
 
+def directives(response):
+    """The response's Content-Security-Policy as {directive: [sources]}."""
+    policy = response["Content-Security-Policy"]
+    return {name: sources for name, *sources in (part.split() for part in policy.split(";"))}
+
+
 def test_public_pages_carry_a_strict_content_security_policy(client, db):
-    policy = client.get("/healthz")["Content-Security-Policy"]
-    assert "script-src 'self'" in policy and "object-src 'none'" in policy
-    assert "unsafe-inline" not in policy and "frame-ancestors 'none'" in policy
-    assert not client.get("/admin/login/").has_header("Content-Security-Policy")
+    policy = directives(client.get("/healthz"))
+    assert policy["script-src"] == ["'self'"]
+    assert policy["object-src"] == ["'none'"] and policy["frame-ancestors"] == ["'none'"]
+    assert "'unsafe-inline'" not in policy["style-src"]
+
+
+def test_admin_runs_the_editors_import_map_by_the_nonce_of_its_response(admin_client):
+    response = admin_client.get("/admin/news/newsitem/add/")
+    [nonce] = [s for s in directives(response)["script-src"] if s.startswith("'nonce-")]
+    assert f'<script type="importmap" nonce="{nonce[7:-1]}">' in response.content.decode()
+    # A new nonce for every response.
+    again = directives(admin_client.get("/admin/news/newsitem/add/"))["script-src"]
+    assert nonce not in again
+
+
+def test_admin_pages_are_under_the_same_policy(admin_client):
+    policy = directives(admin_client.get("/admin/news/newsitem/"))
+    assert policy["script-src"] == ["'self'"] and policy["default-src"] == ["'self'"]
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/admin/login/"])
+def test_every_response_turns_off_the_browser_features_the_site_does_not_use(client, db, path):
+    policy = client.get(path)["Permissions-Policy"]
+    for feature in ["camera", "microphone", "geolocation", "payment", "usb", "browsing-topics"]:
+        assert f"{feature}=()" in policy
+
+
+def test_login_throttle_reads_forwarded_addresses_only_behind_a_proxy():
+    # Axes' default: the connection's own address.
+    assert settings_module_with({})["AXES_IPWARE_META_PRECEDENCE_ORDER"] == ["REMOTE_ADDR"]
+    one_proxy = settings_module_with({"DJANGO_SECURE_PROXY_SSL_HEADER": "1"})
+    assert one_proxy == {
+        "AXES_IPWARE_META_PRECEDENCE_ORDER": ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"],
+        # The entry the proxy added, the last: no proxy after the client in the header.
+        "AXES_IPWARE_PROXY_COUNT": 0,
+    }
+    two_proxies = settings_module_with({"DJANGO_PROXY_COUNT": "2"})
+    assert two_proxies["AXES_IPWARE_PROXY_COUNT"] == 1
+
+
+def test_an_empty_admin_address_fails_loudly():
+    result = run_check(
+        {
+            "DJANGO_SETTINGS_MODULE": "osceportal.settings",
+            "DJANGO_DEBUG": "1",
+            "DJANGO_ADMIN_URL": "/",
+        }
+    )
+    assert result.returncode != 0
+    assert "DJANGO_ADMIN_URL is empty" in result.stderr
