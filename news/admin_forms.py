@@ -1,5 +1,7 @@
 """Forms of the editorial back office."""
 
+import datetime
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -9,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_prose_editor.fields import ProseEditorFormField
 from django_prose_editor.widgets import AdminProseEditorWidget
+from taggit.models import Tag
 
 from structures.models import Structure
 
@@ -32,6 +35,34 @@ BODY_EXTENSIONS = {
     "HardBreak": True,
     "History": True,
 }
+
+
+class RedisplayedIdsMixin:
+    """For a field with an autocomplete widget. Django's widget looks the posted ids up to show
+    them again with the form's errors; a value that is no id at all (only a hand-made post sends
+    one) raises a ValueError there, a 500. Such values are not shown again: the field's own
+    error says what was wrong."""
+
+    def bound_data(self, data, initial):
+        data = super().bound_data(data, initial)
+        if isinstance(data, list | tuple):
+            return [value for value in data if self.is_id(value)]
+        return data if data in self.empty_values or self.is_id(data) else None
+
+    def is_id(self, value):
+        try:
+            self.queryset.model._meta.pk.to_python(value)
+        except ValidationError:
+            return False
+        return True
+
+
+class CountriesField(RedisplayedIdsMixin, forms.ModelMultipleChoiceField):
+    pass
+
+
+class StructureField(RedisplayedIdsMixin, forms.ModelChoiceField):
+    pass
 
 
 class NewsItemAdminForm(forms.ModelForm):
@@ -65,6 +96,7 @@ class NewsItemAdminForm(forms.ModelForm):
             "withdrawn_reason", "fields_of_work", "countries", "tags",
             "image", "image_alt", "image_caption", "image_credit",
         ]  # fmt: skip
+        field_classes = {"countries": CountriesField}
 
     request = None  # set by NewsItemAdmin.get_form
 
@@ -72,6 +104,27 @@ class NewsItemAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["edit_version"].initial = self.version_on_record()
         self.checked_image = None
+
+    def clean_published_at(self):
+        published_at = self.cleaned_data.get("published_at")
+        if published_at is not None:
+            try:
+                # Stored in UTC: a time outside the years 1 to 9999 there could not be read back.
+                published_at.astimezone(datetime.UTC)
+            except OverflowError:
+                raise ValidationError(_("Choose a date between the years 1 and 9999.")) from None
+        return published_at
+
+    def clean_tags(self):
+        names = self.cleaned_data.get("tags") or []
+        longest = Tag._meta.get_field("name").max_length
+        too_long = [name for name in names if len(name) > longest]
+        if too_long:
+            raise ValidationError(
+                _("A tag may be at most %(limit)d characters long: “%(tag)s…”.")
+                % {"limit": longest, "tag": too_long[0][:20]}
+            )
+        return names
 
     def clean_image(self):
         upload = self.cleaned_data.get("image")
@@ -159,7 +212,14 @@ class IssuingBodyFormSet(forms.BaseInlineFormSet):
             for form in self.forms
             if form.cleaned_data and not form.cleaned_data.get("DELETE")
         ]
-        if len(set(chosen)) != len(chosen):
+        # Rows of the item that the post leaves out (only a tampered form count does) stay as
+        # they are, and Django's form checks skip the constraint with the item's own key.
+        left_out = IssuingBody.objects.filter(news_item_id=self.instance.pk).exclude(
+            pk__in=[form.instance.pk for form in self.forms]
+        )
+        if len(set(chosen)) != len(chosen) or (
+            self.instance.pk and left_out.filter(structure__in=chosen).exists()
+        ):
             raise ValidationError(_("Each issuing body may be listed once."))
         problems = []
         user = self.request.user
@@ -192,6 +252,7 @@ class IssuingBodyForm(forms.ModelForm):
     class Meta:
         model = IssuingBody
         fields = ["structure", "position"]
+        field_classes = {"structure": StructureField}
 
     request = None
 

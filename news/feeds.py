@@ -1,6 +1,8 @@
 """RSS 2.0 and Atom 1.0 feeds of the news listing, with the same GET filters as /news/: a reader
 subscribes to exactly the results a visitor filtered."""
 
+import re
+
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
@@ -15,6 +17,8 @@ from .exports import invalid_filter_response
 from .filters import NewsFilter, canonical_params
 
 FEED_LENGTH = 50
+# The control characters XML 1.0 cannot hold: Django's feed writer refuses them with an error.
+XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 class InvalidFilter(Exception):
@@ -29,6 +33,15 @@ def listing_query(filterset):
     return urlencode(
         [(name, value) for name, value in canonical_params(filterset) if name != "sort"]
     )
+
+
+def xml_text(value):
+    """A string of the feed (or each string of a list) without the characters XML refuses."""
+    if isinstance(value, str):
+        return XML_ILLEGAL.sub("", value)
+    if isinstance(value, list | tuple):
+        return [xml_text(v) for v in value]
+    return value
 
 
 def with_query(path, query):
@@ -51,6 +64,14 @@ class NewsFeed(Feed):
         except InvalidFilter as invalid:
             return invalid_filter_response(invalid.filterset)
 
+    def get_feed(self, obj, request):
+        """Control characters typed into a search or pasted into an item are dropped: they
+        would otherwise stop the whole feed."""
+        feed = super().get_feed(obj, request)
+        feed.feed = {key: xml_text(value) for key, value in feed.feed.items()}
+        feed.items = [{key: xml_text(value) for key, value in i.items()} for i in feed.items]
+        return feed
+
     def get_object(self, request):
         filterset = NewsFilter.for_request(request)
         if not filterset.is_valid():
@@ -62,7 +83,9 @@ class NewsFeed(Feed):
         if listing_query(filterset):
             # describe() opens with the count; any count above one gives the plural noun.
             title += ": " + describe(filterset, 2).split(" ", 1)[1]
-        return title
+        # Escaped as Django escapes item titles (Django ticket #6533): feed readers read an RSS
+        # title as HTML, and this one holds the search words and names of the filters.
+        return escape(title)
 
     def link(self, filterset):
         return with_query(reverse("news:list"), listing_query(filterset))

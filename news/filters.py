@@ -5,6 +5,7 @@ import datetime
 
 import django_filters
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +19,14 @@ from .models import FieldOfWork, NewsItem
 
 MAX_QUERY_LENGTH = 200
 MAX_VALUES_PER_FACET = 20
+# A date at the edge of what Python can hold overflows once it is turned into the start of the
+# next day or into UTC: the range a search may ask for is bounded well inside it.
+EARLIEST_DATE, LATEST_DATE = datetime.date(1900, 1, 1), datetime.date(2999, 12, 31)
+DATE_RANGE_MESSAGE = _("Choose a date between 1900 and 2999.")
+DATE_VALIDATORS = [
+    MinValueValidator(EARLIEST_DATE, message=DATE_RANGE_MESSAGE),
+    MaxValueValidator(LATEST_DATE, message=DATE_RANGE_MESSAGE),
+]
 
 
 class NewsFilterForm(forms.Form):
@@ -70,8 +79,12 @@ class NewsFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Search"), max_length=MAX_QUERY_LENGTH, method="filter_text"
     )
-    date_from = django_filters.DateFilter(label=_("From"), method="filter_from")
-    date_to = django_filters.DateFilter(label=_("To"), method="filter_to")
+    date_from = django_filters.DateFilter(
+        label=_("From"), method="filter_from", validators=DATE_VALIDATORS
+    )
+    date_to = django_filters.DateFilter(
+        label=_("To"), method="filter_to", validators=DATE_VALIDATORS
+    )
     sort = django_filters.ChoiceFilter(
         label=_("Sort"),
         choices=[("newest", _("Newest first")), ("oldest", _("Oldest first")),

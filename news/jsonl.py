@@ -199,6 +199,11 @@ def parse_published_at(value):
         ) from None
     if timezone.is_naive(parsed):
         parsed = timezone.make_aware(parsed)
+    try:
+        # Stored in UTC: a time outside the years 1 to 9999 there could never be read back.
+        parsed.astimezone(datetime.UTC)
+    except OverflowError:
+        raise LineError(f"bad date {value!r}: out of range") from None
     return parsed
 
 
