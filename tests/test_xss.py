@@ -1,0 +1,639 @@
+"""Stored XSS (issue 6): every vector of tests/data/xss_vectors.jsonl, put into every text an
+editor controls (title, lead, body, photo alt text, caption and credit, tag, structure and former
+name, country, field of work) and into the search box, comes out of every public output as text
+or as sanitised markup, never as markup that runs: HTML pages, feeds, JSON, CSV and sitemap.
+
+Pages are read with the standard library's HTML parser (neither html5lib nor lxml is installed);
+tests/browser/test_xss_browser.py checks the same in Chromium, which parses as an attacker means.
+"""
+
+import csv
+import io
+import json
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import override_settings
+from django.utils import timezone
+from PIL import Image
+from taggit.models import Tag
+
+from countries.models import Country
+from news import images
+from news.exports import FORMULA_TRIGGERS
+from news.filters import MAX_QUERY_LENGTH, MAX_VALUES_PER_FACET
+from news.html import ALLOWED_TAGS
+from news.models import FieldOfWork, IssuingBody, NewsItem
+from structures.models import FormerName, Structure
+
+VECTOR_FILE = Path(__file__).parent / "data" / "xss_vectors.jsonl"
+ATOM = "{http://www.w3.org/2005/Atom}"
+DC_CREATOR = "{http://purl.org/dc/elements/1.1/}creator"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+@dataclass(frozen=True)
+class Vector:
+    id: int
+    kind: str  # "html", or "csv" for a spreadsheet formula
+    text: str
+
+
+def load_vectors():
+    with VECTOR_FILE.open(encoding="utf-8") as lines:
+        return [Vector(**json.loads(line)) for line in lines if line.strip()]
+
+
+VECTORS = load_vectors()
+
+
+# --- The corpus -----------------------------------------------------------------------------
+
+
+def storable(text, model, name):
+    """`text` as the field can hold it: cut to its max_length, and without NUL, which
+    PostgreSQL cannot store (the admin's and the importer's forms refuse it)."""
+    max_length = model._meta.get_field(name).max_length
+    return text.replace("\x00", "")[:max_length]
+
+
+def hostile_site(vectors, photo=None):
+    """One published item per vector, the vector in each of its texts, issued under a hostile
+    former name of a hostile structure, about a hostile field of work and country, with a hostile
+    tag; `photo` (an images.store_image result) gives each item a picture whose alt text,
+    caption and credit are the vector too. Returns the items, in the vectors' order.
+
+    The taxonomy stays out of the header menus (a closed field activity, an "other place", a
+    section that is not a topic), which would otherwise repeat every vector on every page;
+    `show_in_menus` puts it there."""
+    secretariat = Structure.objects.get(slug="secretariat")
+    now = timezone.now()
+    countries, structures, former_names, fields, tags, items = [], [], [], [], [], []
+    for number, vector in enumerate(vectors):
+        text, slug = vector.text, f"xss-{vector.id}"
+        country = Country(
+            name=storable(text, Country, "name"),
+            sort_name=storable(text, Country, "sort_name"),
+            slug=slug,
+            # Lower case: the real ISO codes are upper case.
+            code=chr(ord("a") + number // 26) + chr(ord("a") + number % 26),
+            status=Country.Status.OTHER,
+            other_names=[storable(text, Country, "name")],
+        )
+        countries.append(country)
+        structure = Structure(
+            name=storable(text, Structure, "name"),
+            issuing_label=storable(text, Structure, "issuing_label"),
+            slug=slug,
+            acronym=storable(text, Structure, "acronym"),
+            kind=Structure.Kind.CLOSED_FIELD_ACTIVITY,
+            country=country,
+            territory=storable(text, Structure, "territory"),
+            city=storable(text, Structure, "city"),
+            description=storable(text, Structure, "description"),
+            established_year=2000,
+            closed_year=2100,
+        )
+        structures.append(structure)
+        former_names.append(
+            FormerName(
+                structure=structure,
+                name=storable("Formerly " + text, FormerName, "name"),
+                valid_from=date(2000, 1, 1),
+                valid_until=date(2100, 1, 1),
+            )
+        )
+        fields.append(
+            FieldOfWork(
+                name=storable(text, FieldOfWork, "name"),
+                slug=slug,
+                description=storable(text, FieldOfWork, "description"),
+                is_topical=False,
+            )
+        )
+        tags.append(Tag(name=storable(text, Tag, "name"), slug=slug))
+        item = NewsItem(
+            slug=slug,
+            title=storable(text, NewsItem, "title"),
+            type=NewsItem.Type.values[number % len(NewsItem.Type.values)],
+            lead=storable(text, NewsItem, "lead"),
+            body=text,
+            status=NewsItem.Status.PUBLISHED,
+            published_at=now - timedelta(days=1, minutes=number),
+        )
+        if photo:
+            item.image, item.image_renditions = photo.name, photo.renditions
+            item.image_alt = storable(text, NewsItem, "image_alt")
+            item.image_caption = storable(text, NewsItem, "image_caption")
+            item.image_credit = storable(text, NewsItem, "image_credit")
+        # The save path that editors and imports take, so that the body is sanitised.
+        item.save()
+        items.append(item)
+    Country.objects.bulk_create(countries)
+    Structure.objects.bulk_create(structures)
+    FormerName.objects.bulk_create(former_names)
+    FieldOfWork.objects.bulk_create(fields)
+    Tag.objects.bulk_create(tags)
+    # The Secretariat second on every item, so that "Read more on this topic" lists others.
+    IssuingBody.objects.bulk_create(
+        IssuingBody(news_item=item, structure=body, position=position)
+        for item, structure in zip(items, structures, strict=True)
+        for position, body in enumerate([structure, secretariat])
+    )
+    NewsItem.fields_of_work.through.objects.bulk_create(
+        NewsItem.fields_of_work.through(newsitem=item, fieldofwork=field_of_work)
+        for item, field_of_work in zip(items, fields, strict=True)
+    )
+    NewsItem.countries.through.objects.bulk_create(
+        NewsItem.countries.through(newsitem=item, country=country)
+        for item, country in zip(items, countries, strict=True)
+    )
+    NewsItem.tags.through.objects.bulk_create(
+        NewsItem.tags.through(content_object=item, tag=tag)
+        for item, tag in zip(items, tags, strict=True)
+    )
+    return items
+
+
+def show_in_menus():
+    """Put the hostile taxonomy of `hostile_site` in the header menus of every page."""
+    Structure.objects.filter(slug__startswith="xss-").update(kind=Structure.Kind.FIELD_OPERATION)
+    Country.objects.filter(slug__startswith="xss-").update(
+        status=Country.Status.PARTICIPATING_STATE
+    )
+    FieldOfWork.objects.filter(slug__startswith="xss-").update(is_topical=True)
+    cache.clear()  # the menus and the pages cached with them
+
+
+def store_photo(media_root):
+    buffer = io.BytesIO()
+    Image.new("RGB", (480, 320), (40, 90, 160)).save(buffer, "JPEG")
+    upload = SimpleUploadedFile("photo.jpg", buffer.getvalue())
+    with override_settings(MEDIA_ROOT=media_root):
+        return images.store_image(upload, stem="photo")
+
+
+@pytest.fixture(scope="module")
+def corpus(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The hostile site, built once for the module and rolled back after it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        items = hostile_site(VECTORS, photo=store_photo(tmp_path_factory.mktemp("media")))
+        # As stored: the body sanitised, the other texts as PostgreSQL holds them.
+        yield list(
+            NewsItem.objects.filter(pk__in=[item.pk for item in items])
+            .newest_first()
+            .prefetch_related("tags", "fields_of_work", "countries", "issued_by")
+        )
+        transaction.set_rollback(True)
+
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("corpus")]
+
+
+# --- Reading a page --------------------------------------------------------------------------
+
+
+@dataclass
+class Element:
+    tag: str
+    attrs: list  # (name, value) pairs, as written
+    parent: "Element | None"
+    parts: list = field(default_factory=list)
+
+    def get(self, name):
+        # The first of duplicated attributes counts, as in browsers.
+        return next((value for key, value in self.attrs if key == name), None)
+
+    @property
+    def text(self):
+        return "".join(self.parts)
+
+
+class Page(HTMLParser):
+    """Every element of a document, with its attributes and its text content."""
+
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
+
+    def __init__(self, markup):
+        super().__init__(convert_charrefs=True)
+        self.elements, self.open, self.parts = [], [], []
+        self.feed(markup)
+        self.close()
+
+    @property
+    def text(self):
+        return "".join(self.parts)
+
+    def handle_starttag(self, tag, attrs):
+        element = Element(tag, attrs, self.open[-1] if self.open else None)
+        self.elements.append(element)
+        if tag not in self.VOID:
+            self.open.append(element)
+
+    def handle_startendtag(self, tag, attrs):
+        self.elements.append(Element(tag, attrs, self.open[-1] if self.open else None))
+
+    def handle_endtag(self, tag):
+        for depth in range(len(self.open) - 1, -1, -1):
+            if self.open[depth].tag == tag:
+                del self.open[depth:]
+                break
+
+    def handle_data(self, data):
+        self.parts.append(data)
+        for element in self.open:
+            element.parts.append(data)
+
+    def find_all(self, tag, **attrs):
+        """Elements `tag` whose attributes have these values (class_: one of its classes)."""
+        wanted_class = attrs.pop("class_", None)
+        return [
+            element
+            for element in self.elements
+            if element.tag == tag
+            and all(element.get(name) == value for name, value in attrs.items())
+            and (wanted_class is None or wanted_class in (element.get("class") or "").split())
+        ]
+
+    def inside(self, ancestor):
+        """The elements within `ancestor`."""
+        found = []
+        for element in self.elements:
+            parent = element.parent
+            while parent is not None and parent is not ancestor:
+                parent = parent.parent
+            if parent is ancestor:
+                found.append(element)
+        return found
+
+    def find(self, tag, **attrs):
+        found = self.find_all(tag, **attrs)
+        assert len(found) == 1, f"{len(found)} <{tag} {attrs}> elements"
+        return found[0]
+
+
+# The elements the public templates write, the body's allow-list and the search highlight: any
+# other element in a page came from content.
+TEMPLATES = Path(settings.BASE_DIR) / "templates"
+SITE_TAGS = (
+    {
+        tag.lower()
+        for path in TEMPLATES.rglob("*.html")
+        if "admin" not in path.relative_to(TEMPLATES).parts
+        for tag in re.findall(r"<([a-zA-Z][a-zA-Z0-9]*)", path.read_text())
+    }
+    | ALLOWED_TAGS
+    | {"mark", "script"}  # written by news/search.py and the JSON-LD tag; scripts checked apart
+)
+URL_ATTRIBUTES = {
+    "href", "src", "action", "formaction", "xlink:href", "data", "poster", "background",
+    "lowsrc", "dynsrc", "code", "codebase", "cite", "ping", "longdesc", "usemap", "manifest",
+}  # fmt: skip
+SITE_LINK_RELS = {"canonical", "stylesheet", "icon"}
+# Dropped by a browser's URL parser before it reads the scheme: C0 controls and spaces at the
+# ends, tabs and newlines anywhere.
+URL_IGNORED = re.compile(r"^[\x00-\x20]+|[\x00-\x20]+$|[\t\n\r]")
+
+
+def runs_script(url):
+    return URL_IGNORED.sub("", url).lower().startswith(("javascript:", "vbscript:", "data:"))
+
+
+def own_script(element):
+    """The site's only scripts: files from /static/ and JSON-LD that is JSON."""
+    if element.get("src") is not None:
+        return element.get("src").startswith(settings.STATIC_URL)
+    if element.get("type") != "application/ld+json":
+        return False
+    try:
+        json.loads(element.text)
+    except ValueError:
+        return False
+    return "</script" not in element.text.lower()
+
+
+def problems(page, tags=SITE_TAGS):
+    """What in `page` could run script or is markup that no template writes."""
+    found = []
+    for element in page.elements:
+        where = f"<{element.tag}>"
+        if element.tag not in tags:
+            found.append(f"element {where}")
+        if element.tag == "script" and not own_script(element):
+            found.append(f"script {element.attrs} {element.text[:80]!r}")
+        if element.tag == "meta" and element.get("http-equiv") is not None:
+            found.append(f"http-equiv on {where}")
+        if element.tag == "link" and element.get("rel") not in SITE_LINK_RELS:
+            found.append(f"rel={element.get('rel')!r} on {where}")
+        for name, value in element.attrs:
+            if name.startswith("on") or name in {"style", "srcdoc"}:
+                found.append(f"{name} on {where}")
+            elif value and name in URL_ATTRIBUTES and runs_script(value):
+                found.append(f"{name}={value!r} on {where}")
+            elif value and name == "srcset":
+                urls = [candidate.split()[0] for candidate in value.split(",") if candidate.split()]
+                found += [f"srcset {url!r} on {where}" for url in urls if runs_script(url)]
+    return found
+
+
+def get_page(client, url, follow=False):
+    response = client.get(url, follow=follow)
+    assert response.status_code == 200, url
+    assert response["Content-Type"].startswith("text/html"), url
+    page = Page(response.content.decode())
+    assert problems(page) == [], url
+    return page
+
+
+def json_ld(page):
+    return json.loads(page.find("script", type="application/ld+json").text)
+
+
+def meta(page, prop):
+    return page.find("meta", property=prop).get("content")
+
+
+def chunks(items, size=MAX_VALUES_PER_FACET):
+    """`items` in lists of at most `size`: the most values one facet of the listing takes."""
+    items = list(items)
+    return [items[start : start + size] for start in range(0, len(items), size)]
+
+
+def filter_query(items):
+    """The listing of exactly these items, each chosen by all four of its taxonomies."""
+    return urlencode(
+        [(name, item.slug) for name in ("country", "field", "issued_by", "tag") for item in items]
+    )
+
+
+ROW_LINK = re.compile(r"^/news/xss-\d+/$")
+
+
+def row_titles(page):
+    """The titles of the listing rows (and related items) that link to hostile items."""
+    return [link.text for link in page.find_all("a") if ROW_LINK.match(link.get("href") or "")]
+
+
+def words(text):
+    return " ".join(text.split())
+
+
+def search_queries(vectors, max_length=MAX_QUERY_LENGTH):
+    """The vectors as search words, packed several to a query: the search box is plain text,
+    escaped character by character wherever it is shown, so a batch tests each of its vectors."""
+    queries = [""]
+    for vector in vectors:
+        if len(queries[-1]) + 1 + len(vector.text) > max_length:
+            queries.append("")
+        queries[-1] = f"{queries[-1]} {vector.text}" if queries[-1] else vector.text
+    return queries
+
+
+def html_text(markup):
+    """The text of markup that must hold no element at all."""
+    page = Page(markup)
+    assert page.elements == [], markup
+    return page.text
+
+
+def as_read_from_xml(text):
+    """`text` as a feed carries it: without the control characters XML 1.0 cannot hold, and
+    with carriage returns read as line feeds, as XML parsers do."""
+    text = re.sub("[\x00-\x08\x0b\x0c\x0e-\x1f]", "", text)
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+# --- The tests -------------------------------------------------------------------------------
+
+
+def test_the_corpus_holds_over_100_distinct_vectors_and_spreadsheet_formulas():
+    html_vectors = [v for v in VECTORS if v.kind == "html"]
+    assert len(html_vectors) >= 100
+    assert len({v.text for v in VECTORS}) == len(VECTORS)
+    assert len({v.id for v in VECTORS}) == len(VECTORS)
+    csv_vectors = [v for v in VECTORS if v.kind == "csv"]
+    assert len(csv_vectors) >= 10
+    assert all(v.text.lstrip("\t\r").startswith(("=", "+", "-", "@")) for v in csv_vectors)
+
+
+def test_the_detector_sees_markup_that_would_run():
+    """The checks themselves: unescaped vectors are caught."""
+    for vector in ("<script>__xss(1)</script>", "<img src=x onerror=__xss(1)>",
+                   '<a href="jav&#x09;ascript:__xss(1)">x</a>', "<iframe srcdoc=x>",
+                   '<meta http-equiv="refresh" content="0">', '<p style="x">x</p>',
+                   "<svg onload=__xss(1)>", '<img srcset="x 1x, javascript:__xss(1) 2x">',
+                   '<script type="application/ld+json">{"a": "</script>',
+                   '<link rel="import" href="/x">'):  # fmt: skip
+        assert problems(Page(f"<p>{vector}</p>")) != [], vector
+    assert problems(Page('<p><a href="https://example.org/">fine</a></p>')) == []
+
+
+def test_home_page_shows_hostile_titles_and_leads_as_text(client, corpus):
+    page = get_page(client, "/")
+    latest = corpus[:10]
+    assert row_titles(page) == [item.title for item in latest]
+    # Listing rows cut the lead at 45 words, which joins its words with single spaces.
+    leads = [words(lead.text) for lead in page.find_all("p", class_="lead")]
+    assert leads == [words(item.lead) for item in latest if item.lead.strip()]
+
+
+def test_filtered_listings_show_hostile_names_and_rows_as_text(client, corpus):
+    """Each listing of 20 items, chosen by their hostile country, field of work, issuing body
+    and tag: the names are in the page title, the summary, the active filters and the filter
+    panel (which lists every name), the rows in the results."""
+    for items in chunks(corpus):
+        page = get_page(client, f"/news/?{filter_query(items)}", follow=True)
+        assert row_titles(page) == [item.title for item in items]
+        summary = page.find("p", id="result-summary").text
+        labels = {link.get("aria-label") for link in page.find_all("a")}
+        for item in items:
+            names = [item.countries.all()[0].name, item.fields_of_work.all()[0].name,
+                     str(item.issued_by.all()[0]), item.tags.all()[0].name]  # fmt: skip
+            assert all(name in summary for name in names)
+            assert all(f"Remove filter: {name}" in labels for name in names)
+
+
+def test_article_pages_show_each_hostile_text_as_text_and_keep_the_json_ld_intact(client, corpus):
+    for item in corpus:
+        page = get_page(client, item.get_absolute_url())
+        tag = item.tags.all()[0].name
+        former_name = "Formerly " + item.issued_by.all()[0].issuing_label
+        assert page.find("title").text == f"{item.title} – {settings.SITE_NAME}"
+        assert page.find("h1", id="article-title").text == item.title
+        assert page.find("p", class_="lead").text == item.lead
+        assert meta(page, "og:title") == item.title
+        assert meta(page, "og:image:alt") == item.image_alt
+        assert meta(page, "article:tag") == tag
+        assert meta(page, "article:section") == item.fields_of_work.all()[0].name
+        assert page.find("img", sizes="(min-width: 48rem) 46rem, 100vw").get("alt") == (
+            item.image_alt
+        )
+        assert page.find("figcaption").text == f"{item.image_caption} Photo: {item.image_credit}"
+        assert tag in [link.text for link in page.find_all("a")]
+        assert former_name[:200] in [link.text for link in page.find_all("a")]
+        data = json_ld(page)
+        assert (data["headline"], data["description"]) == (item.title, item.lead)
+        assert tag in data["keywords"] and data["author"][0]["name"] == former_name[:200]
+        # The body keeps the allow-listed markup only: nothing else is inside it.
+        body = page.find("div", class_="body")
+        assert {element.tag for element in page.inside(body)} <= ALLOWED_TAGS | {"span"}
+
+
+@pytest.fixture
+def plain_taxonomy():
+    """The site without the hostile structures, countries and fields of work (the other tests
+    check those): the listing's filter panel lists every one of them, and renders several times
+    faster without. Rolled back with the test."""
+    IssuingBody.objects.filter(structure__slug__startswith="xss-").delete()
+    for model in (Structure, Country, FieldOfWork):
+        model.objects.filter(slug__startswith="xss-").delete()
+
+
+@pytest.mark.usefixtures("plain_taxonomy")
+def test_search_words_are_shown_back_as_text(client):
+    for query in search_queries(VECTORS):
+        response = client.get(f"/news/?{urlencode({'q': query})}", follow=True)
+        # The one vector with a NUL is refused (Django's forms refuse NUL), and shown back.
+        assert response.status_code == (400 if "\x00" in query else 200), query
+        page = Page(response.content.decode())
+        assert problems(page) == [], query
+        shown = query if "\x00" in query else query.strip()
+        assert page.find("input", id="id_q").get("value") == shown
+        if response.status_code == 200:
+            assert f"matching “{shown}”" in page.find("p", id="result-summary").text
+
+
+def test_search_snippets_highlight_hostile_text_as_text(client, corpus):
+    """The items with "xss" in their indexed words are found with a snippet of their lead and
+    body, in which the <mark> of the highlight is the only markup."""
+    titles, snippets, url = [], 0, "/news/?q=xss"
+    while url:
+        page = get_page(client, url)
+        titles += row_titles(page)
+        for snippet in page.find_all("p", class_="snippet"):
+            snippets += 1
+            assert {element.tag for element in page.inside(snippet)} == {"mark"}
+        url = next((f"/news/{link.get('href')}" for link in page.find_all("a", rel="next")), None)
+    assert len(set(titles)) == len(titles)
+    # Not every vector is found: PostgreSQL's parser skips what looks like an HTML tag.
+    assert snippets > len(corpus) // 3
+
+
+def test_structure_pages_show_hostile_names_as_text(client, corpus):
+    for item in corpus:
+        structure, country = item.issued_by.all()[0], item.countries.all()[0]
+        page = get_page(client, structure.get_absolute_url())
+        assert page.find("h1").text == f"{structure.issuing_label} ({structure.acronym})"
+        assert page.find_all("p", class_="lead")[0].text == structure.description
+        facts = [fact.text for fact in page.find_all("dd")]
+        assert f"{structure.city}, {country.name}" in facts and structure.territory in facts
+        assert structure.former_names.all()[0].name in page.text
+        assert row_titles(page) == [item.title]
+
+
+def test_country_and_field_of_work_pages_show_hostile_names_as_text(client, corpus):
+    for item in corpus:
+        for place in (item.countries.all()[0], item.fields_of_work.all()[0]):
+            page = get_page(client, place.get_absolute_url())
+            assert page.find("h1").text == place.name
+            assert row_titles(page) == [item.title]
+
+
+def test_indexes_and_menus_show_hostile_names_as_text(client, corpus):
+    show_in_menus()
+    names = set()
+    for item in corpus:
+        names |= {item.issued_by.all()[0].name, item.countries.all()[0].name,
+                  item.fields_of_work.all()[0].name}  # fmt: skip
+    home = get_page(client, "/")
+    assert names <= {link.text for link in home.find_all("a")}
+    for index in ("/structures/", "/countries/", "/fields-of-work/"):
+        get_page(client, index)
+
+
+def test_feeds_are_well_formed_and_their_html_is_escaped_text(client, corpus):
+    """RSS titles and descriptions, and Atom summaries, are HTML to a feed reader: each is the
+    item's text, escaped, with no element in it. The other fields are plain text."""
+    by_slug = {item.slug: item for item in corpus}
+    queries = [filter_query(items) for items in chunks(corpus)]
+    for query in queries:
+        response = client.get(f"/news/rss/?{query}")
+        assert response.status_code == 200
+        channel = ET.fromstring(response.content).find("channel")
+        html_text(channel.findtext("title"))
+        for entry in channel.iter("item"):
+            item = by_slug[entry.findtext("link").rstrip("/").rsplit("/", 1)[1]]
+            assert html_text(entry.findtext("title")) == as_read_from_xml(item.title)
+            assert html_text(entry.findtext("description")) == as_read_from_xml(item.lead)
+            assert entry.findtext(DC_CREATOR).startswith("Formerly ")
+        response = client.get(f"/news/atom/?{query}")
+        assert response.status_code == 200
+        feed = ET.fromstring(response.content)
+        for entry in feed.iter(f"{ATOM}entry"):
+            item = by_slug[entry.find(f"{ATOM}link").get("href").rstrip("/").rsplit("/", 1)[1]]
+            summary = entry.find(f"{ATOM}summary")
+            assert summary.get("type") == "html"
+            assert html_text(summary.text) == as_read_from_xml(item.lead)
+
+
+def test_feed_titles_hold_the_search_words_escaped(client):
+    """A regression test: the feed title repeats the search words, which anyone can put in a
+    link to a feed, and feed readers read an RSS title as HTML."""
+    for query in search_queries([vector for vector in VECTORS if "\x00" not in vector.text]):
+        for feed in ("rss", "atom"):
+            response = client.get(f"/news/{feed}/?{urlencode({'q': query})}")
+            title = ET.fromstring(response.content).findtext(
+                f"{ATOM}title" if feed == "atom" else "channel/title"
+            )
+            assert html_text(title).endswith(f"matching “{as_read_from_xml(query.strip())}”")
+
+
+def test_json_api_is_json_whose_bodies_are_sanitised(client, corpus):
+    response = client.get("/api/news/?page_size=100")
+    assert response["Content-Type"] == "application/json"
+    # Browsers must not guess HTML from a JSON string full of markup.
+    assert response["X-Content-Type-Options"] == "nosniff"
+    listed = response.json()["results"]
+    assert [entry["title"] for entry in listed] == [item.title for item in corpus[:100]]
+    for item in corpus:
+        data = client.get(f"/api/news/{item.slug}/").json()
+        assert (data["title"], data["lead"]) == (item.title, item.lead)
+        assert data["body_html"] == item.body
+        assert problems(Page(data["body_html"]), tags=ALLOWED_TAGS) == [], item.slug
+
+
+def test_csv_export_neutralises_every_formula(client, corpus):
+    response = client.get("/news/export.csv")
+    assert response["Content-Disposition"].startswith("attachment;")
+    text = b"".join(response.streaming_content).decode()
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert len(rows) == len(corpus)
+    for row in rows:
+        for name, cell in row.items():
+            assert not cell.startswith(FORMULA_TRIGGERS), (name, cell)
+    by_slug = {row["slug"]: row for row in rows}
+    for item in corpus:
+        title = by_slug[item.slug]["title"]
+        assert title == (
+            f"'{item.title}" if item.title.startswith(FORMULA_TRIGGERS) else item.title
+        )
+
+
+def test_sitemaps_are_well_formed(client, corpus):
+    response = client.get("/sitemap.xml")
+    sections = [loc.text for loc in ET.fromstring(response.content).iter(f"{SITEMAP}loc")]
+    locations = []
+    for section in sections:
+        response = client.get(section.removeprefix("http://testserver"))
+        locations += [loc.text for loc in ET.fromstring(response.content).iter(f"{SITEMAP}loc")]
+    assert {f"http://testserver{item.get_absolute_url()}" for item in corpus} <= set(locations)
