@@ -6,7 +6,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/osceportal
 
-.PHONY: run test test-services install install-dev migrate load serve lint format lock clean bench bench-scale
+.PHONY: run test test-services install install-dev migrate load serve lint format lock clean bench bench-scale \
+	bench-faults backup restore
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +60,20 @@ bench: install
 # Uncached at 10,000 and 100,000 items, and how each median grows.
 bench-scale: install
 	BENCH_SCALE=$${BENCH_SCALE:-10000,100000} $(PY) -m bench.run
+
+# The site under load while PostgreSQL restarts and Redis stops (bench/README.md, "Faults").
+# Uses a PostgreSQL and a Redis of its own, made for the run; arguments: FAULTS_ARGS.
+bench-faults: install
+	$(PY) -m bench.faults $(FAULTS_ARGS)
+
+# pg_dump of DATABASE_URL's database and a tar of MEDIA_ROOT into backups/<timestamp>/.
+backup: install
+	$(PY) manage.py backup
+
+# Into the configured (empty) database and MEDIA_ROOT; FORCE=1 replaces what they hold.
+restore: install
+	@[ -n "$(BACKUP)" ] || { echo "usage: make restore BACKUP=backups/<timestamp> [FORCE=1]"; exit 2; }
+	$(PY) manage.py restore "$(BACKUP)" $(if $(filter 1,$(FORCE)),--force)
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

@@ -14,13 +14,15 @@ DEFERRED = "coalesce(current_setting('news.defer_search', true), '') = 'on'"
 
 
 def functions(guard):
-    check_item = f"IF {DEFERRED} THEN RETURN NEW; END IF;" if guard else ""
-    check_links = f"IF {DEFERRED} THEN RETURN NULL; END IF;" if guard else ""
+    # Without the guard (the reverse) the functions are written exactly as 0004 wrote them,
+    # with no blank line where the guard was: migrating back gives 0004's schema
+    # (tests/test_migrations.py).
+    check_item = f"\n    IF {DEFERRED} THEN RETURN NEW; END IF;" if guard else ""
+    check_links = f"\n    IF {DEFERRED} THEN RETURN NULL; END IF;" if guard else ""
     text = f"""
 CREATE OR REPLACE FUNCTION news_newsitem_search_trigger() RETURNS trigger
 LANGUAGE plpgsql AS $$
-BEGIN
-    {check_item}
+BEGIN{check_item}
     NEW.search_document := news_search_document(NEW.id, NEW.title, NEW.lead, NEW.body);
     RETURN NEW;
 END $$;
@@ -29,8 +31,7 @@ END $$;
         for suffix, rows in (("added", "added"), ("removed", "removed")):
             text += f"""
 CREATE OR REPLACE FUNCTION {table}_search_{suffix}() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    {check_links}
+BEGIN{check_links}
     PERFORM news_refresh_search_documents(ARRAY(SELECT DISTINCT {column} FROM {rows}));
     RETURN NULL;
 END $$;
