@@ -202,3 +202,25 @@ def test_a_page_of_an_older_generation_is_replaced(client, commit):
     response = listing(client)
     assert response["X-Cache"] == "miss"
     assert listing(client)["X-Cache"] == "hit"
+
+
+SECURITY_HEADERS = (
+    "Content-Security-Policy",
+    "Permissions-Policy",
+    "X-Frame-Options",
+    "X-Content-Type-Options",
+    "Referrer-Policy",
+    "Cross-Origin-Opener-Policy",
+)
+
+
+def test_a_hit_carries_the_security_headers_of_the_page(client):
+    # A hit is answered before the CSP and Permissions-Policy middleware: the headers come from
+    # the stored page, and must be those of a page made afresh.
+    made = listing(client)
+    hit = listing(client)
+    assert made["X-Cache"] == "miss" and hit["X-Cache"] == "hit"
+    for name in SECURITY_HEADERS:
+        assert hit[name] == made[name], name
+    assert "script-src 'self'" in hit["Content-Security-Policy"]
+    assert not hit.cookies
