@@ -50,7 +50,7 @@ test: install-dev test-services
 # Production-like serving; needs DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DATABASE_URL.
 serve: install
 	$(PY) manage.py collectstatic --no-input
-	$(VENV)/bin/gunicorn osceportal.wsgi --bind $(HOST):$(PORT) --workers 2 --worker-class gthread --threads 4
+	$(VENV)/bin/gunicorn osceportal.wsgi --bind $(HOST):$(PORT) --workers 2 --worker-class sync
 
 # Load test with production settings on PostgreSQL (needs wrk and Redis); not part of `make test`.
 # BENCH_COUNT (default 100000), BENCH_DURATION, BENCH_CONNECTIONS, ...: see bench/README.md.

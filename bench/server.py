@@ -21,10 +21,11 @@ STOP_TIMEOUT = 15
 
 @dataclass(frozen=True)
 class ServerOptions:
-    # gthread over sync: it keeps connections alive, and a worker's other threads run while one
-    # waits for PostgreSQL. It measured 1.5-2x the requests/s of sync on cheap and cached
-    # pages, and no worse on the others (bench/README.md).
-    worker_class: str = "gthread"
+    # sync over gthread: a gthread worker keeps each connection it accepted, so a few busy
+    # connections can all land on one worker, which then runs their requests one at a time
+    # under the GIL while the other core idles; sync workers take requests as they are free.
+    # At 4 connections it served rendered pages at about twice the rate (bench/README.md).
+    worker_class: str = "sync"
     workers: int = 2
     threads: int = 4  # gthread only
 
