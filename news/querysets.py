@@ -47,12 +47,15 @@ class NewsItemQuerySet(models.QuerySet):
 
     def for_listing(self):
         """What a listing row shows: issuing bodies (with former names, for the name in force on
-        the item's date) and fields of work, fetched in a fixed number of queries."""
+        the item's date) and fields of work, fetched in a fixed number of queries. Neither the
+        body nor the search document is read: a sorted search carries every column it selects
+        through the sort of all its matches (at 100,000 items, 33 ms instead of 20 for a
+        common word)."""
         from structures.models import FormerName
 
         from .models import IssuingBody
 
-        return self.prefetch_related(
+        return self.defer("body", "search_document").prefetch_related(
             Prefetch(
                 "issuing_bodies",
                 queryset=IssuingBody.objects.select_related("structure").prefetch_related(
@@ -63,4 +66,10 @@ class NewsItemQuerySet(models.QuerySet):
         )
 
     def for_article(self):
-        return self.for_listing().prefetch_related("countries", "tags")
+        # The listing's queries, and the body: defer(None) clears what for_listing() deferred.
+        return (
+            self.for_listing()
+            .defer(None)
+            .defer("search_document")
+            .prefetch_related("countries", "tags")
+        )
