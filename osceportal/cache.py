@@ -2,17 +2,39 @@
 
 When Redis is down or slow, reads miss and writes are dropped (with a warning in the log), so the
 site keeps serving pages straight from the database. Timeouts are short (settings.CACHES), so a
-dead Redis costs a request a fraction of a second at most."""
+dead Redis costs a request a fraction of a second at most.
+
+It also keeps one Redis client per connection pool. Django's client makes a new `redis.Redis`
+for every cache operation, and each one builds its table of ~170 response callbacks: about
+130 µs, a third of what serving a page from the cache costs. A client over a pool is safe to
+share between threads."""
 
 import logging
 
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
 
+class ReusedClients(RedisCacheClient):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
 class ResilientRedisCache(RedisCache):
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = ReusedClients
+
     def _safely(self, call, fallback):
         try:
             return call()

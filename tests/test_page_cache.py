@@ -224,3 +224,15 @@ def test_a_hit_carries_the_security_headers_of_the_page(client):
         assert hit[name] == made[name], name
     assert "script-src 'self'" in hit["Content-Security-Policy"]
     assert not hit.cookies
+
+
+def test_the_redis_cache_keeps_one_client_per_pool():
+    # Django's Redis cache makes a new client, with its ~170 response callbacks, for every
+    # operation; ours keeps one (osceportal/cache.py). Database 12 is this test's own.
+    from osceportal.cache import ResilientRedisCache
+
+    backend = ResilientRedisCache("redis://127.0.0.1:6379/12", {})
+    backend.set("reused", [1, 2], 30)
+    assert backend.get_many(["reused", "missing"]) == {"reused": [1, 2]}
+    assert backend._cache.get_client() is backend._cache.get_client(write=True)
+    backend.delete("reused")
