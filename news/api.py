@@ -80,7 +80,8 @@ def news_list(request):
     if settings.FACET_CACHE:
         # The listing's facet counts, kept in the shared cache per filter, say how many items
         # match: no COUNT(*) over the archive on every call.
-        paginator.count = result_count(filterset, facet_counts(filterset))
+        counts, _panel_key = facet_counts(filterset)
+        paginator.count = result_count(filterset, counts)
     try:
         page = paginator.page(request.GET.get("page") or 1)
     except InvalidPage as error:

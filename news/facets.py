@@ -1,5 +1,6 @@
 """Facet counts for the news listing: beside each option, the number of items it would give
-under the *other* active filters (disjunctive counts), each facet one SQL aggregate."""
+under the *other* active filters (disjunctive counts), computed in SQL (`compute_counts`) and
+kept in the shared cache per canonical filter."""
 
 import hashlib
 from dataclasses import dataclass
@@ -71,35 +72,26 @@ def counts_key(filterset, generation):
 
 
 def facet_counts(filterset):
-    """{facet: {option: count}} under the other active filters: five SQL aggregates, kept in
-    the shared cache per canonical filter (page and sort do not change them). The cache follows
-    the page cache's generation, so any change, or a scheduled item going live, renews them."""
-    shared = settings.FACET_CACHE
-    if shared:
-        generation, seconds_to_go_live = pagecache.generation()
-        key = counts_key(filterset, generation)
-        cached = cache.get(key)
-        if cached is not None:
-            return cached
-    counts = compute_counts(filterset)
-    if shared:
+    """({facet: {option: count}}, the cache key of the rendered filter panel or None).
+
+    The counts are kept in the shared cache per canonical filter (page and sort do not change
+    them), under the page cache's generation, so that any change, or a scheduled item going
+    live, renews them; the generation is read once for both keys. The panel shows the counts,
+    the chosen values and the sort. Without a shared cache there is no panel key."""
+    if not settings.FACET_CACHE:
+        return compute_counts(filterset), None
+    generation, seconds_to_go_live = pagecache.generation()
+    key = counts_key(filterset, generation)
+    panel_key = f"{key}:{filterset.form.cleaned_data.get('sort') or ''}"
+    counts = cache.get(key)
+    if counts is None:
+        counts = compute_counts(filterset)
         timeout = FACET_CACHE_SECONDS
         if seconds_to_go_live is not None:
             timeout = min(timeout, seconds_to_go_live)
         if timeout > 0:
             cache.set(key, counts, timeout)
-    return counts
-
-
-def facet_panel_key(filterset):
-    """The cache key of the rendered filter panel, or None when there is no shared cache. The
-    panel shows the counts and the chosen values, all part of the canonical filter, and the
-    sort."""
-    if not settings.FACET_CACHE:
-        return None
-    generation, _seconds_to_go_live = pagecache.generation()
-    sort = filterset.form.cleaned_data.get("sort") or ""
-    return f"{counts_key(filterset, generation)}:{sort}"  # the panel also shows the sort
+    return counts, panel_key
 
 
 def compute_counts(filterset):

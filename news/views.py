@@ -11,7 +11,7 @@ from structures.models import Structure
 
 from . import search
 from .describe import active_filters, describe
-from .facets import build_facets, facet_counts, facet_panel_key, result_count
+from .facets import build_facets, facet_counts, result_count
 from .filters import NewsFilter, canonical_query
 from .menus import group_structures
 from .models import FieldOfWork, NewsItem
@@ -50,6 +50,7 @@ class NewsListView(ListView):
     paginate_by = 20
     paginator_class = CappedPaginator
     counts = None  # the facet counts of a valid filter
+    facet_panel_key = None  # where its rendered filter panel is cached, if anywhere
 
     def get(self, request, *args, **kwargs):
         self.filterset = NewsFilter.for_request(request)
@@ -62,7 +63,7 @@ class NewsListView(ListView):
             return HttpResponsePermanentRedirect(
                 f"{request.path}?{canonical}" if canonical else request.path
             )
-        self.counts = facet_counts(self.filterset)
+        self.counts, self.facet_panel_key = facet_counts(self.filterset)
         return super().get(request, *args, **kwargs)
 
     def requested_page(self):
@@ -101,7 +102,7 @@ class NewsListView(ListView):
             active_filters=active_filters(self.filterset),
             # Built only when the panel is not in the cache already.
             facets=SimpleLazyObject(lambda: build_facets(self.filterset, self.counts)),
-            facet_panel_key=facet_panel_key(self.filterset),
+            facet_panel_key=self.facet_panel_key,
         )
         return context
 

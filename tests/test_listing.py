@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from countries.models import Country
+from news import pagecache
 from news.facets import counts_over, facet_count
 from news.filters import FACETS, NewsFilter
 from news.models import FieldOfWork, NewsItem
@@ -323,6 +324,21 @@ def test_filter_panel_is_rendered_once_per_filter_and_sort(client, demo_news, se
     oldest = client.get(url + "&sort=oldest").content.decode()
     assert '<option value="oldest" selected>' in oldest
     assert '<option value="oldest" selected>' not in client.get(url).content.decode()
+
+
+def test_a_listing_reads_the_cache_generation_once(client, demo_news, settings, monkeypatch):
+    # The facet counts and the filter panel are both kept under the page cache's generation:
+    # one read of it serves both keys.
+    settings.FACET_CACHE = True
+    url = "/news/?field=border-management"
+    client.get(url)
+    reads = []
+    original = pagecache.read_state
+    monkeypatch.setattr(
+        pagecache, "read_state", lambda *keys: reads.append(keys) or original(*keys)
+    )
+    assert client.get(url).status_code == 200
+    assert len(reads) == 1
 
 
 @pytest.mark.parametrize(
