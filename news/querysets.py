@@ -45,17 +45,14 @@ class NewsItemQuerySet(models.QuerySet):
         links = TaggedNewsItem.objects
         return self.filter(Exists(links.filter(content_object=OuterRef("pk"), tag__in=tags)))
 
-    def for_listing(self):
-        """What a listing row shows: issuing bodies (with former names, for the name in force on
-        the item's date) and fields of work, fetched in a fixed number of queries. Neither the
-        body nor the search document is read: a sorted search carries every column it selects
-        through the sort of all its matches (at 100,000 items, 33 ms instead of 20 for a
-        common word)."""
+    def with_links(self):
+        """Issuing bodies (with former names, for the name in force on the item's date) and
+        fields of work, fetched in a fixed number of queries."""
         from structures.models import FormerName
 
         from .models import IssuingBody
 
-        return self.defer("body", "search_document").prefetch_related(
+        return self.prefetch_related(
             Prefetch(
                 "issuing_bodies",
                 queryset=IssuingBody.objects.select_related("structure").prefetch_related(
@@ -65,11 +62,12 @@ class NewsItemQuerySet(models.QuerySet):
             "fields_of_work",
         )
 
+    def for_listing(self):
+        """What a listing row shows. Neither the body nor the search document is read: a sorted
+        search carries every column it selects through the sort of all its matches (at 100,000
+        items, 33 ms instead of 20 for a common word)."""
+        return self.with_links().defer("body", "search_document")
+
     def for_article(self):
-        # The listing's queries, and the body: defer(None) clears what for_listing() deferred.
-        return (
-            self.for_listing()
-            .defer(None)
-            .defer("search_document")
-            .prefetch_related("countries", "tags")
-        )
+        """What an article page (and the API's item) shows: the body, countries and tags too."""
+        return self.with_links().defer("search_document").prefetch_related("countries", "tags")
