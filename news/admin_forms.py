@@ -1,7 +1,5 @@
 """Forms of the editorial back office."""
 
-import datetime
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -16,7 +14,7 @@ from taggit.models import Tag
 from structures.models import Structure
 
 from . import images
-from .models import IssuingBody, NewsItem
+from .models import IssuingBody, NewsItem, storable_time
 from .permissions import can_publish, edits_all, own_structures
 from .services import publishing_problems
 
@@ -107,12 +105,8 @@ class NewsItemAdminForm(forms.ModelForm):
 
     def clean_published_at(self):
         published_at = self.cleaned_data.get("published_at")
-        if published_at is not None:
-            try:
-                # Stored in UTC: a time outside the years 1 to 9999 there could not be read back.
-                published_at.astimezone(datetime.UTC)
-            except OverflowError:
-                raise ValidationError(_("Choose a date between the years 1 and 9999.")) from None
+        if published_at is not None and not storable_time(published_at):
+            raise ValidationError(_("Choose a date between the years 1 and 9999."))
         return published_at
 
     def clean_tags(self):

@@ -19,7 +19,7 @@ from structures.models import Structure
 
 from . import pagecache
 from .html import clean_body
-from .models import FieldOfWork, IssuingBody, NewsItem, TaggedNewsItem
+from .models import FieldOfWork, IssuingBody, NewsItem, TaggedNewsItem, storable_time
 
 TEXT_KEYS = ("title", "lead", "image", "image_alt", "image_caption", "image_credit")
 KNOWN_KEYS = {
@@ -199,11 +199,8 @@ def parse_published_at(value):
         ) from None
     if timezone.is_naive(parsed):
         parsed = timezone.make_aware(parsed)
-    try:
-        # Stored in UTC: a time outside the years 1 to 9999 there could never be read back.
-        parsed.astimezone(datetime.UTC)
-    except OverflowError:
-        raise LineError(f"bad date {value!r}: out of range") from None
+    if not storable_time(parsed):
+        raise LineError(f"bad date {value!r}: out of range")
     return parsed
 
 

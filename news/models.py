@@ -1,3 +1,5 @@
+import datetime
+
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
@@ -23,6 +25,17 @@ def validate_free_slug(value):
             _("“%(slug)s” is the address of a site page; choose another slug."),
             params={"slug": value},
         )
+
+
+def storable_time(value):
+    """Whether an aware date-time can be stored and read back: PostgreSQL keeps it in UTC, and a
+    time that is in the year 0 or 10000 there (midnight of 1 January of the year 1 in Vienna,
+    say) is stored, then fails every page that reads it."""
+    try:
+        value.astimezone(datetime.UTC)
+    except OverflowError:
+        return False
+    return True
 
 
 class FieldOfWork(models.Model):
