@@ -10,6 +10,7 @@ The one settings module of OSCE Portal, driven by the environment.
 | DATABASE_URL                 | sqlite:///<project>/db.sqlite3            |
 | REDIS_URL                    | none: per-process memory cache            |
 | MEDIA_ROOT                   | <project>/media                           |
+| PRIVATE_MEDIA_ROOT           | <project>/private-media                   |
 | DJANGO_TIME_ZONE             | Europe/Vienna                             |
 | DJANGO_ADMIN_URL             | admin/                                    |
 | DJANGO_PROXY_COUNT           | 1 with DJANGO_SECURE_PROXY_SSL_HEADER     |
@@ -178,6 +179,9 @@ STORAGES = {
 
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "media")
+# Photos that must no longer be reachable at their public address (of withdrawn items, replaced
+# ones kept for the history) are moved here, under the same name. Never served by anyone.
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT") or BASE_DIR / "private-media")
 
 TAGGIT_CASE_INSENSITIVE = True
 
