@@ -287,3 +287,28 @@ class EditorProfile(models.Model):
 
     def __str__(self):
         return str(self.user)
+
+
+class ReferenceSnapshot(models.Model):
+    """What `load_reference_data` last wrote to one record of the taxonomy. A value that differs
+    both from this and from the file was changed here (in the admin, say): the loader keeps it."""
+
+    model = models.CharField(_("model"), max_length=100, help_text=_('e.g. "structures.structure"'))
+    key = models.CharField(
+        _("key in the file"),
+        max_length=300,
+        help_text=_('The slug, ISO code or year the file names the record by, e.g. "odihr".'),
+    )
+    object_id = models.PositiveBigIntegerField(_("record"))
+    values = models.JSONField(_("values loaded"), default=dict)
+
+    class Meta:
+        ordering = ["model", "key"]
+        verbose_name = _("reference data snapshot")
+        verbose_name_plural = _("reference data snapshots")
+        constraints = [
+            models.UniqueConstraint(fields=["model", "key"], name="unique_reference_snapshot"),
+        ]
+
+    def __str__(self):
+        return f"{self.model} {self.key}"

@@ -1,12 +1,18 @@
+import copy
+import datetime
 from io import StringIO
 
 import pytest
 import yaml
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from countries.models import Chairpersonship, Country
-from news.models import FieldOfWork
+from news.models import FieldOfWork, ReferenceSnapshot
+from news.reference_data import load
 from structures.models import FormerName, Structure
 
 from .factories import NewsItemFactory
@@ -24,6 +30,30 @@ def run_loader(*args):
     out = StringIO()
     call_command("load_reference_data", *args, stdout=out)
     return out.getvalue()
+
+
+def changed_file(tmp_path, reference, new_structures=(), **changes):
+    """A copy of the bundled file with some structures' entries changed, e.g.
+    `changed_file(tmp_path, reference, odihr={"city": "Vienna"})`, and new ones added."""
+    data = copy.deepcopy(reference)
+    for entry in data["structures"]:
+        entry.update(changes.get(entry["id"], {}))
+    data["structures"] += new_structures
+    path = tmp_path / "osce.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return str(path)
+
+
+def structure(slug):
+    return Structure.objects.get(slug=slug)
+
+
+def edit(record, **values):
+    """Change a record as the admin does: set the fields and save."""
+    for name, value in values.items():
+        setattr(record, name, value)
+    record.save()
+    return record
 
 
 def test_57_participating_states():
@@ -100,14 +130,19 @@ def test_second_run_changes_nothing_and_says_so():
 def test_changed_yaml_updates_by_slug_and_keeps_news_links(reference, tmp_path):
     dushanbe = Structure.objects.get(slug="programme-office-in-dushanbe")
     item = NewsItemFactory(issued_by=[dushanbe])
-    for entry in reference["structures"]:
-        if entry["id"] == "programme-office-in-dushanbe":
-            entry["issuing_label"] = "OSCE Programme Office in Dushanbe (renamed)"
-            entry["former_names"] = entry["former_names"][1:]
-    changed = tmp_path / "osce.yaml"
-    changed.write_text(yaml.safe_dump(reference, allow_unicode=True), encoding="utf-8")
+    [entry] = [e for e in reference["structures"] if e["id"] == "programme-office-in-dushanbe"]
+    changed = changed_file(
+        tmp_path,
+        reference,
+        **{
+            "programme-office-in-dushanbe": {
+                "issuing_label": "OSCE Programme Office in Dushanbe (renamed)",
+                "former_names": entry["former_names"][1:],
+            }
+        },
+    )
 
-    output = run_loader("--file", str(changed))
+    output = run_loader("--file", changed)
 
     assert "structures: 1 updated, 48 unchanged" in output
     assert "former names: 19 unchanged, 1 deleted" in output
@@ -132,3 +167,285 @@ def test_yaml_of_the_wrong_shape_is_a_command_error(tmp_path):
     with pytest.raises(CommandError, match="not in the expected shape"):
         run_loader("--file", str(wrong))
     assert Country.objects.participating_states().count() == 57
+
+
+# A manager's edits in the admin survive a reload --------------------------------------------
+
+DUSHANBE = "programme-office-in-dushanbe"
+KEPT = "Kept as edited here"
+
+
+def former_name(name):
+    return FormerName.objects.get(structure__slug=DUSHANBE, name=name)
+
+
+def test_a_structure_renamed_here_keeps_its_name_and_is_reported_after_the_counts():
+    edit(structure(DUSHANBE), name="Programme Office in Dushanbe, Tajikistan")
+
+    output = run_loader()
+
+    assert structure(DUSHANBE).name == "Programme Office in Dushanbe, Tajikistan"
+    assert "structures: 48 unchanged, 1 kept as edited here" in output
+    assert (
+        'structure programme-office-in-dushanbe — name: kept "Programme Office in Dushanbe, '
+        'Tajikistan"; the file has "Programme Office in Dushanbe"'
+    ) in output
+    assert output.index("former names:") < output.index(KEPT)
+    assert "Nothing changed" in output
+
+
+def test_a_former_name_added_here_survives_a_reload():
+    FormerName.objects.create(
+        structure=structure(DUSHANBE),
+        name="OSCE Office in Dushanbe",
+        valid_from=datetime.date(1996, 1, 1),
+    )
+
+    output = run_loader()
+
+    assert structure(DUSHANBE).former_names.filter(name="OSCE Office in Dushanbe").exists()
+    assert "former names: 20 unchanged, 1 kept as edited here" in output
+    assert (
+        "former name programme-office-in-dushanbe / OSCE Office in Dushanbe — added here; "
+        "the file does not list it"
+    ) in output
+
+
+def test_dates_of_a_former_name_edited_here_survive_a_reload():
+    edit(former_name("OSCE Office in Tajikistan"), valid_until=datetime.date(2017, 7, 31))
+
+    output = run_loader()
+
+    assert former_name("OSCE Office in Tajikistan").valid_until == datetime.date(2017, 7, 31)
+    assert (
+        "former name programme-office-in-dushanbe / OSCE Office in Tajikistan — in use until: "
+        'kept "2017-07-31"; the file has "2017-06-30"'
+    ) in output
+
+
+def test_a_former_name_renamed_here_is_kept_and_not_added_again():
+    edit(former_name("OSCE Centre in Dushanbe"), name="OSCE Centre in Dushanbe (Tajikistan)")
+
+    output = run_loader()
+
+    assert list(structure(DUSHANBE).former_names.values_list("name", flat=True)) == [
+        "OSCE Mission to Tajikistan",
+        "OSCE Centre in Dushanbe (Tajikistan)",
+        "OSCE Office in Tajikistan",
+    ]
+    assert (
+        'name: kept "OSCE Centre in Dushanbe (Tajikistan)"; the file has "OSCE Centre in Dushanbe"'
+    ) in output
+
+
+def test_a_former_name_deleted_here_is_not_created_again():
+    former_name("OSCE Mission to Tajikistan").delete()
+
+    output = run_loader()
+
+    assert not structure(DUSHANBE).former_names.filter(name="OSCE Mission to Tajikistan").exists()
+    assert (
+        "former name programme-office-in-dushanbe / OSCE Mission to Tajikistan — deleted here; "
+        "the file has it"
+    ) in output
+    assert "Nothing changed" in output
+
+
+def test_a_former_name_the_file_drops_is_kept_if_it_was_edited_here(reference, tmp_path):
+    edit(former_name("OSCE Mission to Tajikistan"), valid_from=datetime.date(1994, 2, 1))
+    [entry] = [e for e in reference["structures"] if e["id"] == DUSHANBE]
+    changed = changed_file(
+        tmp_path, reference, **{DUSHANBE: {"former_names": entry["former_names"][1:]}}
+    )
+
+    output = run_loader("--file", changed)
+
+    assert former_name("OSCE Mission to Tajikistan").valid_from == datetime.date(1994, 2, 1)
+    assert "former names: 19 unchanged, 1 kept as edited here" in output
+    assert "OSCE Mission to Tajikistan — changed here; the file no longer lists it" in output
+
+
+def test_an_untouched_value_follows_a_changed_file_beside_one_edited_here(reference, tmp_path):
+    edit(structure("odihr"), city="Warszawa")
+    changed = changed_file(
+        tmp_path,
+        reference,
+        odihr={"city": "Warsaw, Poland", "short_name": "OSCE/ODIHR"},
+        **{DUSHANBE: {"city": "Dushanbe, Tajikistan"}},
+    )
+
+    output = run_loader("--file", changed)
+
+    odihr = structure("odihr")
+    assert (odihr.city, odihr.acronym) == ("Warszawa", "OSCE/ODIHR")
+    assert structure(DUSHANBE).city == "Dushanbe, Tajikistan"
+    # ODIHR counts twice: its acronym was updated, its city kept.
+    assert "structures: 2 updated, 47 unchanged, 1 kept as edited here" in output
+    assert 'city: kept "Warszawa"; the file has "Warsaw, Poland"' in output
+    assert "Reference data loaded." in output
+
+
+def test_edits_to_countries_fields_of_work_and_chairpersonships_are_kept():
+    edit(Country.objects.get(code="TR"), name="Republic of Türkiye", other_names=["Turkey"])
+    edit(FieldOfWork.objects.get(slug="arms-control"), name="Arms control and disarmament")
+    edit(Chairpersonship.objects.get(year=1992), country_name="Czech and Slovak Federal Republic")
+
+    output = run_loader()
+
+    assert Country.objects.get(code="TR").other_names == ["Turkey"]
+    assert FieldOfWork.objects.get(slug="arms-control").name == "Arms control and disarmament"
+    assert "countries: 68 unchanged, 1 kept as edited here" in output
+    assert "fields of work: 24 unchanged, 1 kept as edited here" in output
+    assert "chairpersonships: 35 unchanged, 1 kept as edited here" in output
+    assert 'country TR — name: kept "Republic of Türkiye"; the file has "Türkiye"' in output
+    assert "country TR — other names: kept ['Turkey']; the file has []" in output
+    assert (
+        'chairpersonship 1992 — country name: kept "Czech and Slovak Federal Republic"; '
+        'the file has "Czechoslovakia"'
+    ) in output
+
+
+def test_links_changed_here_are_kept():
+    czechia = Country.objects.get(code="CZ")
+    edit(structure("documentation-centre-in-prague"), parent=None, country=czechia)
+
+    output = run_loader()
+
+    prague = structure("documentation-centre-in-prague")
+    assert (prague.parent, prague.country) == (None, czechia)
+    assert (
+        'structure documentation-centre-in-prague — parent: kept (empty); the file has "OSCE '
+        'Secretariat"'
+    ) in output
+    assert f'country: kept "{czechia}"; the file has (empty)' in output
+    assert "structures: 48 unchanged, 1 kept as edited here" in output
+
+
+def test_overwrite_edits_takes_the_files_values():
+    edit(structure(DUSHANBE), name="Programme Office in Dushanbe, Tajikistan", parent=None)
+    edit(former_name("OSCE Office in Tajikistan"), valid_until=datetime.date(2017, 7, 31))
+    former_name("OSCE Mission to Tajikistan").delete()
+    FormerName.objects.create(structure=structure(DUSHANBE), name="OSCE Office in Dushanbe")
+
+    output = run_loader("--overwrite-edits")
+
+    assert structure(DUSHANBE).name == "Programme Office in Dushanbe"
+    assert list(structure(DUSHANBE).former_names.values_list("name", "valid_until__year")) == [
+        ("OSCE Mission to Tajikistan", 2002),
+        ("OSCE Centre in Dushanbe", 2008),
+        ("OSCE Office in Tajikistan", 2017),
+    ]
+    assert former_name("OSCE Office in Tajikistan").valid_until == datetime.date(2017, 6, 30)
+    assert "former names: 1 created, 1 updated, 18 unchanged, 1 deleted" in output
+    assert KEPT not in output
+    assert KEPT not in run_loader()
+
+
+def test_a_second_run_reports_the_same_kept_edits_and_changes_nothing():
+    edit(structure(DUSHANBE), city="Dushanbe, Tajikistan")
+
+    first, second = run_loader(), run_loader()
+
+    assert "Nothing changed" in second
+    assert second == first
+    assert 'city: kept "Dushanbe, Tajikistan"; the file has "Dushanbe"' in second
+
+
+def test_without_snapshots_every_difference_from_the_file_is_kept(reference, tmp_path):
+    """A database loaded before the loader kept snapshots: nothing tells its edits apart."""
+    ReferenceSnapshot.objects.all().delete()
+    edit(structure(DUSHANBE), city="Dushanbe, Tajikistan")
+
+    output = run_loader("--file", changed_file(tmp_path, reference, odihr={"city": "Warszawa"}))
+
+    assert (structure(DUSHANBE).city, structure("odihr").city) == (
+        "Dushanbe, Tajikistan", "Warsaw",
+    )  # fmt: skip
+    assert "structures: 47 unchanged, 2 kept as edited here" in output
+    assert "Nothing changed" in output
+
+
+def test_without_snapshots_a_run_takes_them_and_the_next_file_change_applies(reference, tmp_path):
+    ReferenceSnapshot.objects.all().delete()
+    assert "Nothing changed" in run_loader()
+
+    run_loader("--file", changed_file(tmp_path, reference, odihr={"city": "Warszawa"}))
+
+    assert structure("odihr").city == "Warszawa"
+
+
+def admin_form_data(response):
+    """What a browser posts back from an admin change page: every field of the form and of its
+    inlines (with their management forms), as shown."""
+    forms = [response.context["adminform"].form]
+    for inline in response.context["inline_admin_formsets"]:
+        forms += [inline.formset.management_form, *inline.formset.forms]
+    data = {}
+    for form in forms:
+        for bound in form:
+            value = bound.value()
+            if value is not None and value is not False:
+                data[bound.html_name] = value
+    return data
+
+
+def test_a_structure_renamed_in_the_admin_keeps_its_name_after_a_reload(client):
+    client.force_login(User.objects.create_superuser("taxonomy", password="pw"))
+    url = f"/admin/structures/structure/{structure(DUSHANBE).pk}/change/"
+    data = admin_form_data(client.get(url))
+    assert (data["name"], data["former_names-TOTAL_FORMS"]) == ("Programme Office in Dushanbe", 3)
+    data["name"] = "Programme Office in Dushanbe, Tajikistan"
+
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["errors"]
+    output = run_loader()
+
+    assert structure(DUSHANBE).name == "Programme Office in Dushanbe, Tajikistan"
+    assert (
+        'structure programme-office-in-dushanbe — name: kept "Programme Office in Dushanbe, '
+        'Tajikistan"; the file has "Programme Office in Dushanbe"'
+    ) in output
+    # Only the name was edited: the rest of the form posted back changed nothing the loader sees.
+    assert "structures: 48 unchanged, 1 kept as edited here" in output
+    assert "former names: 20 unchanged" in output
+
+
+def test_a_slug_changed_here_is_kept_and_the_record_still_follows_the_file(reference, tmp_path):
+    edit(structure(DUSHANBE), slug="dushanbe")
+
+    output = run_loader(
+        "--file", changed_file(tmp_path, reference, **{DUSHANBE: {"city": "Duşanbe"}})
+    )
+
+    dushanbe = Structure.objects.get(slug="dushanbe")
+    assert (dushanbe.city, dushanbe.former_names.count()) == ("Duşanbe", 3)
+    assert not Structure.objects.filter(slug=DUSHANBE).exists()
+    assert 'slug: kept "dushanbe"; the file has "programme-office-in-dushanbe"' in output
+
+
+def test_a_structure_new_in_the_file_is_created_with_its_links(reference, tmp_path):
+    unit = {
+        "id": "new-unit",
+        "name": "New Unit",
+        "kind": "secretariat-unit",
+        "parent": "secretariat",
+        "successor": "oceea",
+        "former_names": [{"name": "OSCE Old Unit", "from": 2000}],
+    }
+
+    output = run_loader("--file", changed_file(tmp_path, reference, new_structures=[unit]))
+
+    created = structure("new-unit")
+    assert (created.parent.slug, created.successor.slug) == ("secretariat", "oceea")
+    assert created.former_names.get().valid_from == datetime.date(2000, 1, 1)
+    assert "structures: 1 created, 49 unchanged" in output
+    assert KEPT not in output
+
+
+def test_a_run_that_changes_nothing_reads_each_table_once_and_writes_nothing():
+    with CaptureQueriesContext(connection) as queries:
+        load(settings.REFERENCE_DATA_FILE)
+    statements = [q["sql"].split()[0] for q in queries]
+    # The snapshots, countries, chairpersonships, fields of work, structures and former names,
+    # inside the savepoint of the load's transaction.
+    assert statements == ["SAVEPOINT", *["SELECT"] * 6, "RELEASE"]
