@@ -123,9 +123,9 @@ class NewsItemAdminForm(forms.ModelForm):
     def clean_image(self):
         upload = self.cleaned_data.get("image")
         if upload and hasattr(upload, "content_type"):
-            # Fully decoded here, so a bad file is a form error and nothing is stored.
-            images.open_checked(upload)
-            self.checked_image = upload
+            # Fully decoded here, once: a bad file is a form error and nothing is stored, and
+            # save_model stores this decoded picture.
+            self.checked_image = images.open_checked(upload)
         return upload
 
     def clean(self):

@@ -7,8 +7,10 @@ import datetime
 import json
 import re
 from dataclasses import dataclass, field
+from functools import partial
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import SuspiciousFileOperation, ValidationError
+from django.core.files.storage import default_storage
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -17,7 +19,7 @@ from taggit.models import Tag
 from countries.models import Country
 from structures.models import Structure
 
-from . import pagecache
+from . import images, pagecache
 from .html import clean_body
 from .models import FieldOfWork, IssuingBody, NewsItem, TaggedNewsItem, storable_time
 
@@ -287,33 +289,88 @@ def validation_message(error):
 
 
 def store(parsed, *, dry_run=False):
-    """Create or update the item of one parsed line, all or nothing. Returns the outcome."""
-    existing = export_queryset().filter(slug=parsed.slug).first()
-    if existing is not None and export_record(existing) == parsed.record():
-        return "unchanged"
+    """Create or update the item of one parsed line, all or nothing. Returns the outcome.
+
+    The stored item is read under a row lock, the one the admin's form takes before it saves
+    (`check_version` in admin_forms.py): a save there cannot come between this read and this
+    write, and moving `version` on makes a form opened before the import refuse to save over it.
+    """
+    new_files = set()
     with transaction.atomic():
+        existing = export_queryset().select_for_update().filter(slug=parsed.slug).first()
+        photo = parsed.values["image"]
+        renew_photo = bool(photo) and (
+            existing is None or existing.image.name != photo or not has_renditions(existing)
+        )
+        if existing is not None and not renew_photo and export_record(existing) == parsed.record():
+            return "unchanged"
+        # Checked before anything is written: a missing or broken photo file fails the line.
+        picture = open_photo(photo) if renew_photo else None
+        before = images.photo_files(existing) if existing else set()
         item = existing or NewsItem(slug=parsed.slug)
         for name, value in parsed.values.items():
             setattr(item, name, value)
+        if existing is not None:
+            item.version = existing.version + 1
         try:
             item.full_clean(validate_unique=False)
         except ValidationError as error:
             raise LineError(validation_message(error)) from None
+        if not photo:
+            item.image_renditions = {}
+        elif picture is not None and not dry_run:
+            item.image_renditions = make_renditions(picture, photo)
+            new_files = images.photo_files(item) - {photo}
         try:
-            item.save()
-            item.issuing_bodies.all().delete()
-            IssuingBody.objects.bulk_create(
-                IssuingBody(news_item=item, structure=structure, position=position)
-                for position, structure in enumerate(parsed.structures)
-            )
-            item.fields_of_work.set(parsed.fields)
-            item.countries.set(parsed.countries)
-            item.tags.set(parsed.tags, clear=True)
+            save_with_links(item, parsed)
         except DatabaseError as error:
+            for name in new_files:
+                default_storage.delete(name)
             raise LineError(f"could not be stored: {error}") from None
         if dry_run:
             transaction.set_rollback(True)
+        else:
+            # The replaced photo, or the photo of a withdrawn item, leaves the public folder.
+            transaction.on_commit(partial(images.sync_photo_files, item, before))
     return "updated" if existing else "created"
+
+
+def save_with_links(item, parsed):
+    item.save()
+    item.issuing_bodies.all().delete()
+    IssuingBody.objects.bulk_create(
+        IssuingBody(news_item=item, structure=structure, position=position)
+        for position, structure in enumerate(parsed.structures)
+    )
+    item.fields_of_work.set(parsed.fields)
+    item.countries.set(parsed.countries)
+    item.tags.set(parsed.tags, clear=True)
+
+
+def has_renditions(item):
+    """Whether the item has every rendition of its photo (items created in bulk have none)."""
+    return all(name in item.image_renditions for name in images.RENDITION_WIDTHS)
+
+
+def make_renditions(picture, name):
+    try:
+        return images.store_renditions(picture, name=name)
+    except OSError as error:
+        raise LineError(f"image {name!r}: its renditions could not be written ({error})") from None
+
+
+def open_photo(name):
+    """The photo file an import line names, decoded and checked as an upload is."""
+    try:
+        return images.open_stored(name)
+    except SuspiciousFileOperation:
+        raise LineError(f"image {name!r} is not a relative path inside the media folder") from None
+    except ValidationError as error:
+        if error.code == "missing":
+            raise LineError(f"image {name!r} not found in the media folder") from None
+        if error.code == "bad_format":
+            raise LineError(f"image {name!r} is not a JPEG, PNG or WebP image") from None
+        raise LineError(f"image {name!r}: {' '.join(error.messages)}") from None
 
 
 def parse_file(path, resolver=None):
