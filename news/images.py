@@ -24,6 +24,7 @@ import os
 import shutil
 import uuid
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path, PurePosixPath
 
 from django.conf import settings
@@ -31,6 +32,7 @@ from django.core.exceptions import SuspiciousFileOperation, ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import transaction
 from django.db.models import Q
 from django.utils._os import safe_join
 from django.utils.text import slugify
@@ -236,6 +238,16 @@ def sync_photo_files(item, before):
     else:
         reveal_files(current)
     hide_files(set(before) - current)
+
+
+def sync_photo_files_on_commit(item, before):
+    """`sync_photo_files` once the transaction commits: a change rolled back moves nothing."""
+    transaction.on_commit(partial(sync_photo_files, item, frozenset(before)))
+
+
+def hide_files_on_commit(names):
+    """`hide_files` once the transaction commits (the files of deleted items)."""
+    transaction.on_commit(partial(hide_files, frozenset(names)))
 
 
 def hide_files(names):

@@ -7,7 +7,6 @@ import datetime
 import json
 import re
 from dataclasses import dataclass, field
-from functools import partial
 
 from django.core.exceptions import SuspiciousFileOperation, ValidationError
 from django.core.files.storage import default_storage
@@ -292,7 +291,7 @@ def store(parsed, *, dry_run=False):
     """Create or update the item of one parsed line, all or nothing. Returns the outcome.
 
     The stored item is read under a row lock, the one the admin's form takes before it saves
-    (`check_version` in admin_forms.py): a save there cannot come between this read and this
+    (`check_version` in news/admin/forms.py): a save there cannot come between this read and this
     write, and moving `version` on makes a form opened before the import refuse to save over it.
     """
     new_files = set()
@@ -331,7 +330,7 @@ def store(parsed, *, dry_run=False):
             transaction.set_rollback(True)
         else:
             # The replaced photo, or the photo of a withdrawn item, leaves the public folder.
-            transaction.on_commit(partial(images.sync_photo_files, item, before))
+            images.sync_photo_files_on_commit(item, before)
     return "updated" if existing else "created"
 
 

@@ -1,12 +1,17 @@
 """Who may do what with news: editors work for issuing bodies, publishers may publish, managers
-(and superusers) see and edit everything. The Django groups are set up by `ensure_groups()`."""
+(and superusers) see and edit everything. The Django groups are set up by `ensure_groups()`.
+
+Every door of the back office asks here: the admin's forms and views, django-reversion's
+history and recovery, the bulk actions and the publishing service. A `…_refusal()` function
+returns None when the user may go ahead, or the reason they may not, in words for them."""
 
 from django.contrib.auth.models import Group, Permission
 from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext as _
 
 from structures.models import Structure
 
-from .models import IssuingBody
+from .models import IssuingBody, NewsItem, TaggedNewsItem
 
 PUBLISH = "news.publish_newsitem"
 EDIT_ALL = "news.edit_all_newsitems"
@@ -77,3 +82,100 @@ def may_edit(user, item):
     if item is None or item.pk is None or edits_all(user):
         return True
     return visible_news(user, type(item).objects.filter(pk=item.pk)).exists()
+
+
+def visible_tags(user, queryset):
+    """Tags of public items and of the items the user may edit: another office's draft does
+    not give its tags away."""
+    if edits_all(user):
+        return queryset
+    links = TaggedNewsItem.objects.filter(tag=OuterRef("pk"))
+    public = links.filter(content_object__in=NewsItem.objects.published())
+    own = links.filter(
+        Exists(
+            IssuingBody.objects.filter(
+                news_item=OuterRef("content_object"), structure__editors__user=user
+            )
+        )
+    )
+    return queryset.filter(Exists(public) | Exists(own))
+
+
+# --- what a role may do with an item it can see --------------------------------------------
+
+
+def issuer_ids(item):
+    """The ids of the bodies that issue a saved item (from the prefetched rows when there)."""
+    return {body.structure_id for body in item.issuing_bodies.all()}
+
+
+def body_names(structure_ids):
+    names = Structure.objects.filter(pk__in=structure_ids).values_list("name", flat=True)
+    return ", ".join(sorted(names))
+
+
+def outside_bodies(user, structure_ids):
+    """Those of `structure_ids` the user does not work for (none for managers)."""
+    if edits_all(user):
+        return set()
+    return set(structure_ids) - set(own_structures(user).values_list("pk", flat=True))
+
+
+def change_refusal(user, status_on_record):
+    """Editors work on drafts: once an item is published (or scheduled) or withdrawn, changing
+    it, unpublishing it or withdrawing it is publishing."""
+    if status_on_record in (None, NewsItem.Status.DRAFT) or can_publish(user):
+        return None
+    if status_on_record == NewsItem.Status.WITHDRAWN:
+        return _("This item is withdrawn: only a publisher may change it or publish it again.")
+    return _("This item is published: only a publisher may change, unpublish or withdraw it.")
+
+
+def status_refusal(user, status_on_record, new_status):
+    """Whether the user may save an item that is `status_on_record` (None: new) as
+    `new_status`."""
+    refusal = change_refusal(user, status_on_record)
+    if refusal is None and new_status != NewsItem.Status.DRAFT and not can_publish(user):
+        refusal = _("You may save drafts only: ask a publisher to publish, change or withdraw it.")
+    return refusal
+
+
+def deletion_refusal(user, item):
+    """Deleting takes an item off the record: editors delete their own drafts only, and an item
+    also issued by a body the user does not work for is deleted by a manager only."""
+    if item.status != NewsItem.Status.DRAFT and not can_publish(user):
+        return _("“%(item)s” is %(status)s: only a publisher may delete it.") % {
+            "item": item,
+            "status": item.get_status_display().lower(),
+        }
+    others = outside_bodies(user, issuer_ids(item))
+    if others:
+        return _(
+            "“%(item)s” is also issued by %(bodies)s: only a manager may delete an item of a "
+            "body you do not work for."
+        ) % {"item": item, "bodies": body_names(others)}
+    return None
+
+
+def version_refusal(user, *, status_before, issuers_before, status_after, issuers_after):
+    """Whether the user may turn an item (None: a deleted one) into an earlier version of it,
+    as restoring from the history or recovering a deleted item does."""
+    refusal = change_refusal(user, status_before)
+    if refusal is None and status_after != NewsItem.Status.DRAFT and not can_publish(user):
+        refusal = _(
+            "That version was published or withdrawn: only a publisher may restore it. You may "
+            "restore draft versions of drafts."
+        )
+    if refusal is not None or edits_all(user):
+        return refusal
+    if not issuers_after - outside_bodies(user, issuers_after):
+        return _("That version is not issued by any of the bodies you work for.")
+    others = outside_bodies(user, issuers_before ^ issuers_after)
+    if status_before is None:
+        others = outside_bodies(user, issuers_after)
+    if others:
+        return _(
+            "Restoring that version would add or remove %(bodies)s, which you do not work for: "
+            "ask a manager."
+        ) % {"bodies": body_names(others)}
+    return None

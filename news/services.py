@@ -1,9 +1,11 @@
 """Editorial actions with side effects, kept out of models and views: publishing, withdrawing,
 the publishing checklist."""
 
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import images, permissions
 from .models import NewsItem
 
 
@@ -31,24 +33,59 @@ def saved_publishing_problems(item):
     )
 
 
+def status_change_refusal(item, user):
+    """Publishing and withdrawing are for publishers, and only of items of their own bodies."""
+    if not permissions.can_publish(user):
+        return _("Only publishers may publish or withdraw news items.")
+    if not permissions.may_edit(user, item):
+        return _("“%(item)s” is not issued by a body you work for.") % {"item": item}
+    return None
+
+
+# Both read the item again under a row lock and write only the columns they change: a bulk
+# action holds items it read a moment ago, and an editor may have saved one since. Its edit
+# counter moves on, so a form opened before is refused rather than saved over the change.
+STATUS_COLUMNS = ["status", "published_at", "withdrawn_reason", "updated_by", "updated_at"]
+
+
+@transaction.atomic
 def publish(item, *, by):
-    """Publish a saved item now, or at its `published_at` if that lies ahead (scheduling)."""
-    problems = saved_publishing_problems(item)
+    """Publish a saved item now, or at its `published_at` if that lies ahead (scheduling).
+    Returns what stopped it, in words for the user; nothing when it is published."""
+    locked = NewsItem.objects.select_for_update(of=("self",)).get(pk=item.pk)
+    refusal = status_change_refusal(locked, by)
+    if refusal:
+        return [refusal]
+    problems = saved_publishing_problems(locked)
     if problems:
         return problems
-    item.status = NewsItem.Status.PUBLISHED
-    if item.published_at is None:
-        item.published_at = timezone.now()
-    item.withdrawn_reason = ""
-    item.updated_by = by
-    item.version += 1
-    item.save()
+    locked.status = NewsItem.Status.PUBLISHED
+    if locked.published_at is None:
+        locked.published_at = timezone.now()
+    locked.withdrawn_reason = ""
+    save_status(locked, by)
     return []
 
 
+@transaction.atomic
 def withdraw(item, *, by, reason):
-    item.status = NewsItem.Status.WITHDRAWN
-    item.withdrawn_reason = reason
+    """Take a published item off the site, keeping it and the reason on record. Returns what
+    stopped it; nothing when it is withdrawn."""
+    locked = NewsItem.objects.select_for_update(of=("self",)).get(pk=item.pk)
+    refusal = status_change_refusal(locked, by)
+    if refusal:
+        return [refusal]
+    if not reason.strip():
+        return [_("Say why the item is withdrawn; the reason stays on record.")]
+    locked.status = NewsItem.Status.WITHDRAWN
+    locked.withdrawn_reason = reason.strip()
+    save_status(locked, by)
+    return []
+
+
+def save_status(item, by):
     item.updated_by = by
     item.version += 1
-    item.save()
+    item.save(update_fields=[*STATUS_COLUMNS, "version"])
+    # A withdrawn item's photo leaves public reach; published again, it comes back.
+    images.sync_photo_files_on_commit(item, images.photo_files(item))

@@ -10,10 +10,15 @@ Unavailable"."""
 
 import sys
 
+from django.conf import settings
+from django.contrib import admin
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template import loader
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
+from django.views.defaults import permission_denied as default_permission_denied
 from django.views.defaults import server_error as default_server_error
 
 # Long enough for PostgreSQL to restart, short enough that nobody waits long for nothing.
@@ -35,3 +40,25 @@ def server_error(request, template_name="500.html"):
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
     return response
+
+
+@requires_csrf_token
+def permission_denied(request, exception, template_name="403.html"):
+    """In the back office, a refusal says why (the reason given to PermissionDenied, e.g. by
+    news/permissions.py) inside the admin's own page; the public site's 403 says no more than
+    "not allowed"."""
+    user = getattr(request, "user", None)
+    if not (
+        request.path.startswith(f"/{settings.ADMIN_URL}")
+        and user is not None
+        and user.is_active
+        and user.is_staff
+    ):
+        return default_permission_denied(request, exception, template_name)
+    response = TemplateResponse(
+        request,
+        "admin/refused.html",
+        {**admin.site.each_context(request), "title": _("Not allowed"), "reason": str(exception)},
+        status=403,
+    )
+    return response.render()

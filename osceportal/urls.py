@@ -21,6 +21,7 @@ urlpatterns = [
     path("robots.txt", robots_txt, name="robots_txt"),
 ]
 
+handler403 = "osceportal.errors.permission_denied"  # says why, in the back office
 handler500 = "osceportal.errors.server_error"  # 503 while the database is unreachable
 
 if settings.DEBUG:

@@ -174,13 +174,27 @@ def test_robots_txt_does_not_give_away_a_configured_admin_address(client, admin_
 # --- error pages --------------------------------------------------------------------------------
 
 
-def test_permission_denied_gives_our_403_page(client, editor):
+def test_refusal_in_the_back_office_says_why_inside_the_admin(client, editor):
     client.force_login(editor)
     response = client.get(CHANGELIST_URL + "preview/")  # a preview of nothing
     assert response.status_code == 403
     page = response.content.decode()
+    assert "<h1>Not allowed</h1>" in page and "OSCE Portal back office" in page
+
+
+def test_refusal_on_the_public_site_says_nothing(rf):
+    from django.contrib.auth.models import AnonymousUser
+    from django.core.exceptions import PermissionDenied
+
+    from osceportal.errors import permission_denied
+
+    request = rf.get("/structures/a-requested-address/")
+    request.user = AnonymousUser()
+    response = permission_denied(request, PermissionDenied("the secret reason"))
+    assert response.status_code == 403
+    page = response.content.decode()
     assert "<h1>Access denied</h1>" in page and "OSCE Portal" in page
-    assert "dushanbe" not in page and "preview" not in page
+    assert "secret reason" not in page and "a-requested-address" not in page
 
 
 def test_form_sent_without_its_csrf_token_gives_our_403_page():

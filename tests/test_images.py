@@ -452,3 +452,104 @@ def test_names_that_leave_the_media_folders_are_refused(name, media_root, tmp_pa
             move({name})
     assert outside.read_bytes() == b"not for the public"
     assert files_stored(tmp_path) == [outside]
+
+
+# --- the same rule through every door of the back office ----------------------------------------
+
+
+@pytest.fixture
+def publisher(reference_data):
+    from .test_admin import make_editor
+
+    return make_editor("publisher", bodies=["programme-office-in-dushanbe"], groups=("Publisher",))
+
+
+def dushanbe_item_with_photo(color=(200, 30, 30), **fields):
+    from .test_admin import structure
+
+    return item_with_photo(
+        color,
+        issued_by=[structure("programme-office-in-dushanbe")],
+        fields_of_work=[FieldOfWork.objects.get(slug="border-management")],
+        **fields,
+    )
+
+
+def posted(item, **overrides):
+    from .test_admin import form_data
+
+    return form_data(item, **{"status": item.status, "image_alt": "A photo", **overrides})
+
+
+def test_withdrawing_and_publishing_again_in_the_admin_move_the_photo(
+    client, publisher, media_root, private_root, django_capture_on_commit_callbacks
+):
+    item = dushanbe_item_with_photo()
+    files = images.photo_files(item)
+    client.force_login(publisher)
+    with django_capture_on_commit_callbacks(execute=True):
+        data = posted(item, status="withdrawn", withdrawn_reason="Wrong date")
+        assert client.post(f"/admin/news/newsitem/{item.pk}/change/", data).status_code == 302
+    assert where(files, media_root, private_root) == {"private"}
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/admin/news/newsitem/", {"action": "publish_selected", "_selected_action": [item.pk]}
+        )
+    item.refresh_from_db()
+    assert item.status == "published"
+    assert where(files, media_root, private_root) == {"public"}
+
+
+def test_a_photo_replaced_in_the_admin_leaves_public_reach(
+    client, publisher, media_root, private_root, django_capture_on_commit_callbacks
+):
+    item = dushanbe_item_with_photo()
+    old = images.photo_files(item)
+    client.force_login(publisher)
+    new_photo = SimpleUploadedFile("new.jpg", coloured((10, 90, 160)), content_type="image/jpeg")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/admin/news/newsitem/{item.pk}/change/", posted(item, image=new_photo)
+        )
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert where(old, media_root, private_root) == {"private"}
+    assert where(images.photo_files(item), media_root, private_root) == {"public"}
+
+
+def test_deleting_in_the_admin_hides_the_photo(
+    client, publisher, media_root, private_root, django_capture_on_commit_callbacks
+):
+    item = dushanbe_item_with_photo(status="draft")
+    files = images.photo_files(item)
+    client.force_login(publisher)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/admin/news/newsitem/{item.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert where(files, media_root, private_root) == {"private"}
+
+
+def test_restoring_an_earlier_version_in_the_admin_brings_its_photo_back(
+    client, publisher, media_root, private_root, django_capture_on_commit_callbacks
+):
+    import reversion
+    from reversion.models import Version
+
+    item = dushanbe_item_with_photo()
+    with reversion.create_revision():
+        item.save()
+    first, first_files = Version.objects.get_for_object(item).get(), images.photo_files(item)
+    client.force_login(publisher)
+    new_photo = SimpleUploadedFile("new.jpg", coloured((10, 90, 160)), content_type="image/jpeg")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/admin/news/newsitem/{item.pk}/change/", posted(item, image=new_photo))
+    item.refresh_from_db()
+    second_files = images.photo_files(item)
+    assert where(first_files, media_root, private_root) == {"private"}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/admin/news/newsitem/{item.pk}/history/{first.pk}/", posted(item))
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert images.photo_files(item) == first_files
+    assert where(first_files, media_root, private_root) == {"public"}
+    assert where(second_files, media_root, private_root) == {"private"}

@@ -13,10 +13,10 @@ from taggit.models import Tag
 
 from structures.models import Structure
 
-from . import images
-from .models import IssuingBody, NewsItem, storable_time
-from .permissions import can_publish, edits_all, own_structures
-from .services import publishing_problems
+from .. import images
+from ..models import IssuingBody, NewsItem, storable_time
+from ..permissions import edits_all, own_structures, status_refusal
+from ..services import publishing_problems
 
 # What the editor's toolbar offers. The body is cleaned again by news/html.py when it is saved,
 # whatever arrives: the toolbar is a convenience, not the safeguard.
@@ -132,11 +132,14 @@ class NewsItemAdminForm(forms.ModelForm):
         cleaned = super().clean()
         self.check_version()
         status = cleaned.get("status")
-        if status != NewsItem.Status.DRAFT and not can_publish(self.request.user):
-            # A live item's text is public: changing it is publishing.
-            raise ValidationError(
-                _("You may save drafts only: ask a publisher to publish, change or withdraw it.")
-            )
+        # A live item's text is public: changing it, unpublishing it, withdrawing it is
+        # publishing (the change view shows such an item read-only to editors already).
+        status_on_record = getattr(self.instance, "status_on_record", None)
+        refusal = status_refusal(
+            self.request.user, status_on_record if self.instance.pk else None, status
+        )
+        if refusal:
+            raise ValidationError(refusal)
         image = cleaned.get("image")  # a new upload, None to keep the photo, False to clear it
         keeps_photo = bool(image) or (image is None and bool(self.instance.image))
         if keeps_photo and not (cleaned.get("image_alt") or "").strip():
@@ -157,9 +160,9 @@ class NewsItemAdminForm(forms.ModelForm):
     def version_on_record(self, locked=None):
         """The item's edit counter as stored before this request. Restoring a revision writes
         the old item back first, so the counter from before that is kept on the request."""
-        before_revert = getattr(self.request, "news_version_before_revert", None)
-        if before_revert is not None:
-            return before_revert
+        on_record = getattr(self.request, "news_on_record", None)
+        if on_record is not None:
+            return on_record.version
         return locked.version if locked is not None else self.instance.version
 
     def check_version(self):

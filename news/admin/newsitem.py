@@ -1,32 +1,36 @@
-"""The editorial back office: news items, fields of work and editors' issuing bodies."""
+"""News items in the back office: the list, the edit form with its "Issued by" rows, and the
+views of its own (tag suggestions); history (history.py), preview (preview.py) and bulk actions
+(actions.py) beside it."""
 
 import reversion
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Prefetch
 from django.db.models.functions import Length
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
-from reversion.admin import VersionAdmin
 from taggit.models import Tag
 
-from structures.admin import StructureAdmin
 from structures.models import Structure
 
-from . import images, services
-from .admin_forms import IssuingBodyForm, IssuingBodyFormSet, NewsItemAdminForm
-from .models import EditorProfile, FieldOfWork, IssuingBody, NewsItem, TaggedNewsItem
-from .permissions import can_publish, edits_all, may_edit, own_structures, visible_news
-from .related import related_items
+from .. import images
+from ..models import FieldOfWork, IssuingBody, NewsItem, TaggedNewsItem
+from ..permissions import (
+    change_refusal,
+    deletion_refusal,
+    edits_all,
+    may_edit,
+    visible_news,
+    visible_tags,
+)
+from .actions import BulkActions
+from .forms import IssuingBodyForm, IssuingBodyFormSet, NewsItemAdminForm
+from .history import GuardedVersionAdmin
+from .preview import PreviewViews
 
 
 class IssuingBodyInline(admin.TabularInline):
@@ -46,15 +50,15 @@ class IssuingBodyInline(admin.TabularInline):
         return formset
 
 
-# Revisions: every save through the admin stores the item with its issuing bodies and tags.
-# `version` is left out, so restoring an old revision never winds the edit counter back.
+# Revisions: every save through the admin stores the item with its issuing bodies and tags, and
+# its edit counter, from which a recovered item counts on (history.py).
 reversion.register(IssuingBody)
 reversion.register(TaggedNewsItem)
-reversion.register(NewsItem, follow=["issuing_bodies", "tagged_items"], exclude=["version"])
+reversion.register(NewsItem, follow=["issuing_bodies", "tagged_items"])
 
 
 @admin.register(NewsItem)
-class NewsItemAdmin(VersionAdmin):
+class NewsItemAdmin(PreviewViews, BulkActions, GuardedVersionAdmin):
     form = NewsItemAdminForm
     inlines = [IssuingBodyInline]
     list_display = ["title", "status", "published_at", "issuers", "type"]
@@ -67,7 +71,6 @@ class NewsItemAdmin(VersionAdmin):
     show_full_result_count = False  # no second COUNT(*) over the whole archive per page
     list_per_page = 50
     save_on_top = True
-    actions = ["publish_selected", "withdraw_selected"]
     change_form_template = "admin/news/newsitem/change_form.html"
     fieldsets = [
         (None, {"fields": ["title", "slug", "type", "lead", "body"]}),
@@ -101,10 +104,22 @@ class NewsItemAdmin(VersionAdmin):
         return super().has_view_permission(request, obj) and may_edit(request.user, obj)
 
     def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and may_edit(request.user, obj)
+        return (
+            super().has_change_permission(request, obj)
+            and may_edit(request.user, obj)
+            and (obj is None or change_refusal(request.user, self.status_on_record(obj)) is None)
+        )
 
     def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and may_edit(request.user, obj)
+        return (
+            super().has_delete_permission(request, obj)
+            and may_edit(request.user, obj)
+            and (obj is None or deletion_refusal(request.user, obj) is None)
+        )
+
+    @staticmethod
+    def status_on_record(obj):
+        return getattr(obj, "status_on_record", obj.status) if obj.pk else None
 
     def get_object(self, request, object_id, from_field=None):
         item = super().get_object(request, object_id, from_field)
@@ -112,12 +127,28 @@ class NewsItemAdmin(VersionAdmin):
             # A form that fails validation has set its values on the item, status too, before
             # the page is shown again: the read-only fields go by the status on record.
             item.status_on_record = item.status
+            item.photo_files_on_record = images.photo_files(item)
         return item
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        item = self.get_object(request, unquote(object_id))
+        refusal = change_refusal(request.user, self.status_on_record(item))
+        if refusal:
+            if request.method == "POST":
+                raise PermissionDenied(refusal)
+            # The item is shown read-only; the page says why.
+            self.message_user(request, refusal, messages.INFO)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        refusal = deletion_refusal(request.user, self.get_object(request, unquote(object_id)))
+        if refusal:
+            raise PermissionDenied(refusal)
+        return super().delete_view(request, object_id, extra_context)
 
     def get_readonly_fields(self, request, obj=None):
         # The address of a published item is out in the world: it must not change.
-        status = obj and getattr(obj, "status_on_record", obj.status)
-        if status not in (None, NewsItem.Status.DRAFT):
+        if obj is not None and self.status_on_record(obj) not in (None, NewsItem.Status.DRAFT):
             return ["slug"]
         return []
 
@@ -145,15 +176,8 @@ class NewsItemAdmin(VersionAdmin):
         form = super().get_form(request, obj, change, **kwargs)
         return type(form.__name__, (form,), {"request": request})
 
-    def revision_view(self, request, object_id, version_id, extra_context=None):
-        # Restoring writes the old item (and its old edit counter) back before the form runs.
-        request.news_version_before_revert = (
-            NewsItem.objects.filter(pk=object_id).values_list("version", flat=True).first()
-        )
-        return super().revision_view(request, object_id, version_id, extra_context)
-
     def log_change(self, request, obj, message):
-        if hasattr(request, "news_version_before_revert"):
+        if hasattr(request, "news_on_record"):
             # The restore form is compared with the old version already written back, so
             # Django's own message would be "No fields changed."
             message = _("Restored an earlier version from the history.")
@@ -164,13 +188,6 @@ class NewsItemAdmin(VersionAdmin):
         if obj.is_public:
             return obj.get_absolute_url()
         return reverse("admin:news_newsitem_preview", args=[obj.pk])
-
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        if not can_publish(request.user):
-            actions.pop("publish_selected", None)
-            actions.pop("withdraw_selected", None)
-        return actions
 
     def get_list_filter(self, request):
         if edits_all(request.user):
@@ -190,7 +207,7 @@ class NewsItemAdmin(VersionAdmin):
 
     def save_form(self, request, form, change):
         item = super().save_form(request, form, change)
-        # For the publishing checklist, which runs with the "Issued by" rows (admin_forms.py).
+        # For the publishing checklist, which runs with the "Issued by" rows (forms.py).
         item._chosen_fields_of_work = list(form.cleaned_data.get("fields_of_work") or [])
         return item
 
@@ -207,6 +224,19 @@ class NewsItemAdmin(VersionAdmin):
             obj.created_by = request.user
         obj.updated_by = request.user
         super().save_model(request, obj, form, change)
+        on_record = getattr(request, "news_on_record", None)
+        before = on_record.photo_files if on_record else getattr(obj, "photo_files_on_record", ())
+        images.sync_photo_files_on_commit(obj, before)
+
+    def delete_model(self, request, obj):
+        files = images.photo_files(obj)
+        super().delete_model(request, obj)
+        images.hide_files_on_commit(files)
+
+    def delete_queryset(self, request, queryset):
+        files = set().union(*(images.photo_files(item) for item in queryset))
+        super().delete_queryset(request, queryset)
+        images.hide_files_on_commit(files)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -228,64 +258,7 @@ class NewsItemAdmin(VersionAdmin):
                     messages.INFO,
                 )
 
-    # --- bulk actions --------------------------------------------------------------------------
-
-    @admin.action(description=_("Publish the selected items"))
-    def publish_selected(self, request, queryset):
-        if not can_publish(request.user):
-            raise PermissionDenied
-        published, refused = 0, []
-        for item in queryset.prefetch_related("fields_of_work"):
-            with reversion.create_revision():
-                reversion.set_user(request.user)
-                reversion.set_comment(_("Published with the bulk action."))
-                problems = services.publish(item, by=request.user)
-            if problems:
-                refused.append(f"“{item}”: {' '.join(problems)}")
-            else:
-                # On the item's history page, as a change made in its form would be.
-                self.log_change(request, item, _("Published with the bulk action."))
-                published += 1
-        if published:
-            self.message_user(
-                request,
-                ngettext("%d item published.", "%d items published.", published) % published,
-                messages.SUCCESS,
-            )
-        for line in refused:
-            self.message_user(request, _("Not published: %s") % line, messages.WARNING)
-
-    @admin.action(description=_("Withdraw the selected items"))
-    def withdraw_selected(self, request, queryset):
-        if not can_publish(request.user):
-            raise PermissionDenied
-        reason = (request.POST.get("withdrawn_reason") or "").strip()
-        if not reason:
-            return TemplateResponse(
-                request,
-                "admin/news/newsitem/withdraw_confirmation.html",
-                {
-                    **self.admin_site.each_context(request),
-                    "title": _("Withdraw news items"),
-                    "items": queryset,
-                    "opts": self.model._meta,
-                    "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-                },
-            )
-        for item in queryset:
-            with reversion.create_revision():
-                reversion.set_user(request.user)
-                reversion.set_comment(_("Withdrawn: %s") % reason)
-                services.withdraw(item, by=request.user, reason=reason)
-            self.log_change(request, item, _("Withdrawn: %s") % reason)
-        self.message_user(
-            request,
-            ngettext("%d item withdrawn.", "%d items withdrawn.", queryset.count())
-            % queryset.count(),
-            messages.SUCCESS,
-        )
-
-    # --- preview -------------------------------------------------------------------------------
+    # --- views of its own ----------------------------------------------------------------------
 
     def get_urls(self):
         return [
@@ -313,103 +286,8 @@ class NewsItemAdmin(VersionAdmin):
         names = []
         if len(term) >= 2:
             names = list(
-                Tag.objects.filter(name__icontains=term)
+                visible_tags(request.user, Tag.objects.filter(name__icontains=term))
                 .order_by(Length("name"), "name")
                 .values_list("name", flat=True)[:10]
             )
         return JsonResponse({"results": names})
-
-    def preview_view(self, request, object_id=None):
-        """The public page of an item exactly as it will look, for staff only. A GET shows the
-        saved item; a POST of the edit form shows the unsaved changes: they are saved inside a
-        transaction that is always rolled back."""
-        item = None
-        if object_id is not None:
-            item = get_object_or_404(self.get_queryset(request), pk=object_id)
-            if not self.has_view_permission(request, item):
-                raise PermissionDenied
-        elif not self.has_add_permission(request):
-            raise PermissionDenied
-        if request.method != "POST":
-            if item is None:
-                raise PermissionDenied
-            return self.render_preview(request, item)
-        with transaction.atomic():
-            form = self.get_form(request, item, change=item is not None)(
-                request.POST, request.FILES, instance=item
-            )
-            if not form.is_valid():
-                transaction.set_rollback(True)
-                return TemplateResponse(
-                    request,
-                    "admin/news/newsitem/preview_errors.html",
-                    {**self.admin_site.each_context(request), "form": form, "opts": self.opts},
-                    status=400,
-                )
-            draft = form.save(commit=False)
-            if form.checked_image is not None:
-                # A new photo is stored when the item is saved; the preview keeps the old one.
-                draft.image = item.image.name if item else ""
-            draft.save()
-            form.save_m2m()
-            formsets, _inlines = self._create_formsets(request, draft, change=item is not None)
-            for formset in formsets:
-                if formset.is_valid():
-                    formset.save()
-            draft = NewsItem.objects.for_article().get(pk=draft.pk)
-            response = self.render_preview(request, draft)
-            response.render()
-            transaction.set_rollback(True)
-        return response
-
-    def render_preview(self, request, item):
-        return TemplateResponse(
-            request,
-            "news/newsitem_detail.html",
-            {"item": item, "related_items": related_items(item), "preview": True},
-        )
-
-
-@admin.register(FieldOfWork)
-class FieldOfWorkAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "is_topical", "position"]
-    list_editable = ["position"]
-    search_fields = ["name", "slug"]
-    prepopulated_fields = {"slug": ["name"]}
-
-
-class EditorProfileInline(admin.StackedInline):
-    model = EditorProfile
-    can_delete = False
-    autocomplete_fields = ["structures"]
-    verbose_name_plural = _("Issuing bodies this person edits for")
-
-
-class IssuerStructureAdmin(StructureAdmin):
-    """Structures as the taxonomy admin shows them; when an editor looks one up for "Issued by",
-    the autocomplete offers only the bodies they work for."""
-
-    def get_search_results(self, request, queryset, search_term):
-        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        if (request.GET.get("app_label"), request.GET.get("model_name")) == (
-            "news",
-            "issuingbody",
-        ) and not edits_all(request.user):
-            queryset = queryset.filter(pk__in=own_structures(request.user))
-        return queryset, may_have_duplicates
-
-
-admin.site.unregister(Structure)
-admin.site.register(Structure, IssuerStructureAdmin)
-
-admin.site.site_header = _("OSCE Portal back office")
-admin.site.site_title = _("OSCE Portal back office")
-admin.site.index_title = _("News and taxonomy")
-
-User = get_user_model()
-admin.site.unregister(User)
-
-
-@admin.register(User)
-class EditorUserAdmin(UserAdmin):
-    inlines = [*UserAdmin.inlines, EditorProfileInline]

@@ -1,0 +1,91 @@
+"""The bulk actions of the news list: delete, publish, withdraw. Publishing and withdrawing go
+through the publishing service (news/services.py), item by item, each in a revision of its own;
+deleting refuses the whole selection when one item may not be deleted, and says why."""
+
+import reversion
+from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected
+from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from .. import services
+from ..permissions import can_publish, deletion_refusal
+
+
+class BulkActions:
+    """For NewsItemAdmin."""
+
+    actions = ["delete_selected", "publish_selected", "withdraw_selected"]
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not can_publish(request.user):
+            actions.pop("publish_selected", None)
+            actions.pop("withdraw_selected", None)
+        return actions
+
+    @admin.action(permissions=["delete"], description=_("Delete selected %(verbose_name_plural)s"))
+    def delete_selected(self, request, queryset):
+        refusals = [r for r in (deletion_refusal(request.user, item) for item in queryset) if r]
+        if refusals:
+            raise PermissionDenied("\n".join([str(_("Nothing was deleted.")), *refusals]))
+        return delete_selected(self, request, queryset)
+
+    @admin.action(description=_("Publish the selected items"))
+    def publish_selected(self, request, queryset):
+        self.change_status(
+            request,
+            queryset,
+            lambda item: services.publish(item, by=request.user),
+            comment=_("Published with the bulk action."),
+            done=lambda n: ngettext("%d item published.", "%d items published.", n) % n,
+            refused=_("Not published: %s"),
+        )
+
+    @admin.action(description=_("Withdraw the selected items"))
+    def withdraw_selected(self, request, queryset):
+        reason = (request.POST.get("withdrawn_reason") or "").strip()
+        if not reason:
+            return TemplateResponse(
+                request,
+                "admin/news/newsitem/withdraw_confirmation.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": _("Withdraw news items"),
+                    "items": queryset,
+                    "opts": self.model._meta,
+                    "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                },
+            )
+        self.change_status(
+            request,
+            queryset,
+            lambda item: services.withdraw(item, by=request.user, reason=reason),
+            comment=_("Withdrawn: %s") % reason,
+            done=lambda n: ngettext("%d item withdrawn.", "%d items withdrawn.", n) % n,
+            refused=_("Not withdrawn: %s"),
+        )
+
+    def change_status(self, request, queryset, change, *, comment, done, refused):
+        """Publish or withdraw each item through the publishing service, each in a revision of
+        its own, and say what was done and what was not, and why."""
+        if not can_publish(request.user):
+            raise PermissionDenied(_("Only publishers may publish or withdraw news items."))
+        changed, problems_by_item = 0, []
+        for item in queryset:
+            with reversion.create_revision():
+                reversion.set_user(request.user)
+                reversion.set_comment(comment)
+                problems = change(item)
+            if problems:
+                problems_by_item.append(f"“{item}”: {' '.join(problems)}")
+            else:
+                # On the item's history page, as a change made in its form would be.
+                self.log_change(request, item, comment)
+                changed += 1
+        if changed:
+            self.message_user(request, done(changed), messages.SUCCESS)
+        for line in problems_by_item:
+            self.message_user(request, refused % line, messages.WARNING)
