@@ -66,11 +66,11 @@ bench-scale: install
 bench-faults: install
 	$(PY) -m bench.faults $(FAULTS_ARGS)
 
-# pg_dump of DATABASE_URL's database and a tar of MEDIA_ROOT into backups/<timestamp>/.
+# pg_dump of DATABASE_URL's database and tars of MEDIA_ROOT and PRIVATE_MEDIA_ROOT into backups/<timestamp>/.
 backup: install
 	$(PY) manage.py backup
 
-# Into the configured (empty) database and MEDIA_ROOT; FORCE=1 replaces what they hold.
+# Into the configured (empty) database and media folders; FORCE=1 replaces what they hold.
 restore: install
 	@[ -n "$(BACKUP)" ] || { echo "usage: make restore BACKUP=backups/<timestamp> [FORCE=1]"; exit 2; }
 	$(PY) manage.py restore "$(BACKUP)" $(if $(filter 1,$(FORCE)),--force)
