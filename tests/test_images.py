@@ -214,30 +214,11 @@ def editor(reference_data):
 
 def add_form(photo):
     """What the admin's add form posts: a draft of the editor's own office, with a photo."""
-    return {
-        "title": "Border officers trained in Dushanbe",
-        "slug": "border-officers-trained-in-dushanbe",
-        "type": "news",
-        "lead": "Officers were trained.",
-        "body": "<p>Text.</p>",
-        "status": "draft",
-        "published_at_0": "2026-01-15",
-        "published_at_1": "10:00:00",
-        "withdrawn_reason": "",
-        "fields_of_work": [FieldOfWork.objects.get(slug="border-management").pk],
-        "tags": "training",
-        "image": photo,
-        "image_alt": "Officers in a classroom",
-        "image_caption": "",
-        "image_credit": "",
-        "edit_version": "",
-        "issuing_bodies-TOTAL_FORMS": "1",
-        "issuing_bodies-INITIAL_FORMS": "0",
-        "issuing_bodies-MIN_NUM_FORMS": "0",
-        "issuing_bodies-MAX_NUM_FORMS": "1000",
-        "issuing_bodies-0-structure": Structure.objects.get(slug="programme-office-in-dushanbe").pk,
-        "issuing_bodies-0-position": "0",
-    }
+    from .test_admin import form_data
+
+    return form_data(
+        bodies=["programme-office-in-dushanbe"], image=photo, image_alt="Officers in a classroom"
+    )
 
 
 @pytest.fixture

@@ -13,6 +13,8 @@ from PIL import Image
 from news import images
 from news.models import EditorProfile, NewsItem
 
+from .test_admin import form_data
+
 pytestmark = pytest.mark.usefixtures("reference_data")
 
 SEED_SLUG = "tajik-customs-officials-learn-from-finnish-experience-in-osce-organized-study-visit"
@@ -327,37 +329,7 @@ def manager():
 
 def change_form_post(item, *, edit_version, **overrides):
     """What the admin's change form of the item posts, with the version it was opened at."""
-    published_at = timezone.localtime(item.published_at)
-    bodies = list(item.issuing_bodies.all())
-    data = {
-        "title": item.title,
-        "slug": item.slug,
-        "type": item.type,
-        "lead": item.lead,
-        "body": item.body,
-        "status": item.status,
-        "published_at_0": published_at.date().isoformat(),
-        "published_at_1": published_at.time().isoformat(),
-        "withdrawn_reason": "",
-        "fields_of_work": [f.pk for f in item.fields_of_work.all()],
-        "countries": [c.pk for c in item.countries.all()],
-        "tags": ", ".join(t.name for t in item.tags.all()),
-        "image_alt": "",
-        "image_caption": "",
-        "image_credit": "",
-        "edit_version": edit_version,
-        "issuing_bodies-TOTAL_FORMS": str(len(bodies)),
-        "issuing_bodies-INITIAL_FORMS": str(len(bodies)),
-        "issuing_bodies-MIN_NUM_FORMS": "0",
-        "issuing_bodies-MAX_NUM_FORMS": "1000",
-    }
-    for index, body in enumerate(bodies):
-        data[f"issuing_bodies-{index}-id"] = body.pk
-        data[f"issuing_bodies-{index}-news_item"] = item.pk
-        data[f"issuing_bodies-{index}-structure"] = body.structure_id
-        data[f"issuing_bodies-{index}-position"] = body.position
-    data.update(overrides)
-    return data
+    return form_data(item, status=item.status, edit_version=edit_version, **overrides)
 
 
 def test_a_form_opened_before_an_import_cannot_save_over_it(tmp_path, client):

@@ -31,7 +31,7 @@ from countries.models import Chairpersonship, Country
 from news.models import FieldOfWork, NewsItem
 from structures.models import Structure
 
-from .test_admin import form_data, make_editor, structure
+from .test_admin import form_data, make_editor
 from .test_admin_rights import (
     BISHKEK,
     DUSHANBE,
