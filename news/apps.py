@@ -2,16 +2,12 @@ from django.apps import AppConfig
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
-# What the cached header menus show (news/menus.py).
-MENU_MODELS = (
+# What any cached public page, facet count or menu may show (news/pagecache.py).
+PAGE_MODELS = (
     "countries.Country",
     "countries.Chairpersonship",
     "structures.Structure",
     "news.FieldOfWork",
-)
-# What any cached public page may show (news/pagecache.py).
-PAGE_MODELS = (
-    *MENU_MODELS,
     "structures.FormerName",
     "news.NewsItem",
     "news.IssuingBody",
@@ -27,15 +23,9 @@ class NewsConfig(AppConfig):
 
     def ready(self):
         """The only place where cached things are tied to the changes that make them stale."""
-        from . import menus, pagecache
+        from . import pagecache
         from .models import NewsItem
 
-        for label in MENU_MODELS:
-            model = self.apps.get_model(label)
-            post_save.connect(menus.invalidate, sender=model, dispatch_uid=f"menus-{label}-save")
-            post_delete.connect(
-                menus.invalidate, sender=model, dispatch_uid=f"menus-{label}-delete"
-            )
         for label in PAGE_MODELS:
             model = self.apps.get_model(label)
             for signal in (post_save, post_delete):

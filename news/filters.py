@@ -6,6 +6,7 @@ import datetime
 import django_filters
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
@@ -62,6 +63,15 @@ class SlugMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
         super().__init__(*args, **kwargs)
 
 
+def public_tags(request=None):
+    """The tags of public items: the only ones a visitor may filter by. Any other answers as an
+    unknown tag does, so that the listing cannot confirm the tags of drafts or scheduled items.
+    A callable, so that django-filter runs it for each request: what is public changes with the
+    time, and a queryset built once would keep the moment it was built."""
+    tagged = NewsItem.objects.published().filter(tagged_items__tag=OuterRef("pk"))
+    return Tag.objects.filter(Exists(tagged))
+
+
 class NewsFilter(django_filters.FilterSet):
     field = SlugMultipleChoiceFilter(
         label=_("Field of work"), queryset=FieldOfWork.objects.all(), method="filter_field"
@@ -75,7 +85,9 @@ class NewsFilter(django_filters.FilterSet):
     type = django_filters.MultipleChoiceFilter(
         label=_("Type"), choices=NewsItem.Type.choices, method="filter_type"
     )
-    tag = SlugMultipleChoiceFilter(label=_("Tag"), queryset=Tag.objects.all(), method="filter_tag")
+    # Never read NewsFilter.base_filters["tag"].field: the field made then, with its queryset of
+    # that moment, would be copied into every filterset from then on.
+    tag = SlugMultipleChoiceFilter(label=_("Tag"), queryset=public_tags, method="filter_tag")
     q = django_filters.CharFilter(
         label=_("Search"), max_length=MAX_QUERY_LENGTH, method="filter_text"
     )

@@ -2,16 +2,16 @@
 Countries, Structures and institutions.
 
 They are built from the taxonomy as plain dicts and lists, cached in Django's cache (Redis in
-production, so shared by every app server) and served with one `cache.get` per request. The key
-holds the year, because the Chairpersonship shown in the Countries menu changes with it; saving or
-deleting a country, chairpersonship, structure or field of work deletes the key (`invalidate`,
-connected in `NewsConfig.ready`). Changes that bypass model signals (`QuerySet.update()`, raw
-SQL) are picked up when the entry times out."""
+production, so shared by every app server) and served with one cache round trip per request. The
+key holds the year, because the Chairpersonship shown in the Countries menu changes with it. They
+are stored with the page cache's generation and read with it, as pages are (news/pagecache.py):
+any change to the taxonomy renews the generation, so one invalidation serves pages, facet counts
+and menus alike, retried when it fails. Changes that bypass model signals (`QuerySet.update()`,
+raw SQL) are picked up when the entry times out."""
 
 import uuid
 
 from django.core.cache import cache
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
@@ -20,9 +20,10 @@ from django.utils.translation import gettext as _
 from countries.models import Chairpersonship, Country
 from structures.models import Structure
 
+from . import pagecache
 from .models import FieldOfWork
 
-CACHE_TIMEOUT = 60 * 60  # a safety net only: every change made through the models clears it
+CACHE_TIMEOUT = 60 * 60  # a safety net only: every change made through the models renews it
 KEY_VERSION = 2  # bump when the shape of the menu data changes
 
 
@@ -32,22 +33,16 @@ def cache_key(year=None):
 
 
 def get_menus():
-    """The menu data for this year: from the cache, or built (and cached) on a miss."""
+    """The menu data for this year: from the cache when stored under the current generation,
+    or built (and cached) otherwise. While the cache cannot be trusted, built and not kept."""
     key = cache_key()
-    menus = cache.get(key)
-    if menus is None:
-        menus = build_menus()
-        cache.set(key, menus, CACHE_TIMEOUT)
+    current = pagecache.state(key)
+    if current is not None and current[3] is not None:
+        return current[3]["menus"]
+    menus = build_menus()
+    if current is not None:
+        cache.set(key, {"generation": current[0], "menus": menus}, CACHE_TIMEOUT)
     return menus
-
-
-def invalidate(**kwargs):
-    """Signal receiver: drop the cached menus now and again when the transaction commits, so a
-    request that rebuilt them meanwhile from the old rows cannot keep stale data."""
-    year = timezone.localdate().year
-    keys = [cache_key(y) for y in (year - 1, year, year + 1)]
-    cache.delete_many(keys)
-    transaction.on_commit(lambda: cache.delete_many(keys))
 
 
 def link(obj, name=None, **extra):

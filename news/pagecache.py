@@ -8,18 +8,38 @@ Correctness rests on two keys:
 - the *next go-live* time of a scheduled item. A page is never kept past it, and the first
   request after it bumps the generation, since the listings have changed by themselves.
 
+A bump that does not reach the cache is retried; if it still fails, a bump is *owed*. So is one
+after any cache failure this process sees, reads included: while the cache was failing, other
+servers' bumps may have been lost too. While a bump is owed, this process neither reads nor
+stores pages (nor facet counts, news/facets.py, nor menus, news/menus.py): it serves them from
+the database, and tries the owed bump again first on every request, until one succeeds.
+
+A page is kept under its canonical address: scheme, host, path and the GET parameters its view
+reads (`query_readings`); any other parameter is left out, since the view ignores it. For the
+tests that keep the two in step, see tests/test_page_cache.py.
+
 Settings: PAGE_CACHE_SECONDS (0 turns the cache off)."""
 
+import functools
 import hashlib
 import logging
+import threading
+import time
+import uuid
+from typing import NamedTuple
+from urllib.parse import parse_qsl
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.cache import set_response_etag
 from django.utils.http import http_date
+from django_filters import MultipleChoiceFilter
+
+from osceportal.cache import ResilientRedisCache
 
 logger = logging.getLogger(__name__)
 
@@ -36,12 +56,88 @@ def now():
     return timezone.now().timestamp()
 
 
-def bump(**kwargs):
-    """Everything cached so far is stale: called (after commit) for every change."""
+# A bump's attempts, and the pauses between them: with Redis refusing connections the whole
+# bump fails in a few milliseconds; with Redis timing out (settings.CACHES: 0.5 s a command),
+# no attempt starts after BUMP_DEADLINE, so an editor's save waits about a second at most.
+BUMP_PAUSES = (0.05, 0.15)
+BUMP_DEADLINE = 0.6
+
+# The cache failures (see `cache_failures`) this process has made up for with a bump. While
+# more have happened, a bump is owed.
+_settled_failures = 0
+_settled_lock = threading.Lock()
+
+
+def cache_failures():
+    """How many cache operations have failed in this process so far. The Redis cache counts
+    those it swallows (osceportal/cache.py); other backends fail loudly, or never. Read from the
+    class: through `cache`, each read would cost a look-up of this thread's cache object."""
+    return ResilientRedisCache.failures
+
+
+def bump_owed():
+    return cache_failures() > _settled_failures
+
+
+def settle(failures):
+    """A bump reached the cache after the first `failures` failures: none of them is owed now."""
+    global _settled_failures
+    with _settled_lock:
+        _settled_failures = max(_settled_failures, failures)
+
+
+# Whether this request has tried the owed bump already: once a request, however many of its parts
+# (the page, its menus, its facet counts) read the cache. With Redis hung, each try waits for a
+# time-out.
+_request = threading.local()
+
+
+def owed_bump_made():
+    """Try the owed bump, if this request has not tried it yet; True when it was made."""
+    if getattr(_request, "tried_owed_bump", False):
+        return False
+    _request.tried_owed_bump = True
+    return bump_once()
+
+
+def bump_once():
+    """One attempt at a bump; True when every step of it reached the cache. A step that fails
+    ends the attempt: with Redis timing out, each further step would wait as long again."""
+    failures = cache_failures()
+
+    def reached():
+        return cache_failures() == failures
+
     cache.delete(NEXT_GO_LIVE)
+    if not reached():
+        return False
     cache.set(CHANGED_AT, now(), None)
-    if cache.add(GENERATION, 1, None) is False:
-        cache.incr(GENERATION)
+    if not reached():
+        return False
+    if cache.add(GENERATION, 1, None) is False and reached():
+        try:
+            cache.incr(GENERATION)
+        except ValueError:  # gone (evicted) since add() found it: the next attempt adds it
+            return False
+    if not reached():
+        return False
+    settle(failures)
+    return True
+
+
+def bump(**kwargs):
+    """Everything cached so far is stale: called (after commit) for every change. Retried a few
+    times; True when it reached the cache. If it never does, a bump stays owed (`bump_owed`),
+    and this process serves no page from the cache until it has made it."""
+    deadline = time.monotonic() + BUMP_DEADLINE
+    for pause in (*BUMP_PAUSES, None):
+        if bump_once():
+            return True
+        if pause is None or time.monotonic() + pause > deadline:
+            break
+        time.sleep(pause)
+    logger.error("the page cache could not be renewed: pages are served without it until it can")
+    return False
 
 
 def bump_on_commit(**kwargs):
@@ -64,40 +160,73 @@ def next_go_live():
     return upcoming.timestamp() if upcoming else None
 
 
+def seconds_to_next_go_live(upcoming):
+    return None if upcoming in (None, NOTHING_SCHEDULED) else max(int(upcoming - now()), 0)
+
+
 def read_state(*also):
     """(generation, changed_at, seconds until the next scheduled item goes live or None, the
     values of the keys `also`), in one cache round trip; renews the generation when that moment
-    has passed, since the listings changed by themselves then."""
+    has passed, since the listings changed by themselves then.
+
+    None when the cache cannot be trusted: it failed, or a bump is owed and could not be made."""
+    if bump_owed() and not owed_bump_made():
+        return None
+    failures = cache_failures()
     values = cache.get_many([GENERATION, CHANGED_AT, NEXT_GO_LIVE, *also])
+    if cache_failures() != failures:
+        return None
     upcoming = values.get(NEXT_GO_LIVE)
     if upcoming is not None and upcoming != NOTHING_SCHEDULED and now() >= upcoming:
-        bump()
+        if not bump():
+            return None
+        failures = cache_failures()  # any failed attempt of the bump is made up for
         values = cache.get_many([GENERATION, CHANGED_AT, *also])
         upcoming = None
     if upcoming is None:
         upcoming = next_go_live() or NOTHING_SCHEDULED
         cache.set(NEXT_GO_LIVE, upcoming, None)
-    seconds = None if upcoming == NOTHING_SCHEDULED else max(int(upcoming - now()), 0)
+    if cache_failures() != failures:
+        return None
+    seconds = seconds_to_next_go_live(upcoming)
     return values.get(GENERATION, 0), values.get(CHANGED_AT), seconds, values
 
 
+def lifetime_without_cache():
+    """How long browsers may keep a page made while the cache is not trusted: as long as ever,
+    but not past the next go-live, read from the database since the cache cannot tell."""
+    seconds_to_go_live = seconds_to_next_go_live(next_go_live())
+    if seconds_to_go_live is None:
+        return settings.PAGE_CACHE_SECONDS
+    return min(settings.PAGE_CACHE_SECONDS, seconds_to_go_live)
+
+
 def generation():
-    """(generation, seconds until the next go-live or None)."""
-    current, _changed_at, seconds_to_go_live, _values = read_state()
-    return current, seconds_to_go_live
+    """(generation, seconds until the next go-live or None). While the cache cannot be trusted,
+    a generation nothing was stored under and no time to keep anything: what is kept under the
+    generation (the facet counts, news/facets.py) is then made afresh, and not stored."""
+    current = read_state()
+    if current is None:
+        return f"untrusted-{uuid.uuid4().hex}", 0
+    generation, _changed_at, seconds_to_go_live, _values = current
+    return generation, seconds_to_go_live
 
 
 def state(key):
     """(generation, changed_at, seconds a page may live, the page stored under `key` or None) as
-    things stand now: one cache round trip when nothing is due to go live."""
-    current, changed_at, seconds_to_go_live, values = read_state(key)
+    things stand now: one cache round trip when nothing is due to go live and no bump is owed.
+    None when the cache cannot be trusted."""
+    current = read_state(key)
+    if current is None:
+        return None
+    generation, changed_at, seconds_to_go_live, values = current
     lifetime = settings.PAGE_CACHE_SECONDS
     if seconds_to_go_live is not None:
         lifetime = min(lifetime, seconds_to_go_live)
     stored = values.get(key)
-    if stored is not None and stored["generation"] != current:
+    if stored is not None and stored["generation"] != generation:
         stored = None  # a page from before the last change
-    return current, changed_at, lifetime, stored
+    return generation, changed_at, lifetime, stored
 
 
 def cacheable_request(request):
@@ -120,9 +249,101 @@ def cacheable_response(response):
     )
 
 
+# How a view reads a GET parameter, and so what of it the page's key holds.
+EVERY_VALUE = "every value"  # getlist(): several values, in any order; a blank one is an error
+LAST_VALUE = "last value"  # get(), by a form field that may be left blank: blank is as none
+LAST_VALUE_AS_GIVEN = "last value, blank included"  # get(), and a blank value is not none
+
+
+class Reads(NamedTuple):
+    """What a view reads of the query: `params`, {GET parameter: how}; and, if
+    `query_string`, the query string itself as parse_qsl() reads it (blank values left out),
+    to answer any query but the canonical one with a redirect."""
+
+    params: dict
+    query_string: bool = False
+
+
+# A view not in query_readings(): the query string as written is its key, so that two different
+# pages can never share one (but any junk parameter makes a new copy).
+AS_WRITTEN = None
+
+
+@functools.cache
+def query_readings():
+    """{URL name: Reads} for every public page."""
+    from .api import PageSizeForm
+    from .filters import NewsFilter
+
+    listing = {
+        name: EVERY_VALUE if isinstance(filter_, MultipleChoiceFilter) else LAST_VALUE
+        for name, filter_ in NewsFilter.base_filters.items()
+    }
+    paging = {"page": LAST_VALUE}
+    api_paging = paging | dict.fromkeys(PageSizeForm.base_fields, LAST_VALUE)
+    nothing = Reads({})
+    return {
+        "home": nothing,
+        # Redirects any query but the canonical form of its filters (a 301, never stored).
+        "news:list": Reads(listing | paging, query_string=True),
+        "news:detail": nothing,
+        "news:rss": Reads(listing),
+        "news:atom": Reads(listing),
+        "news:export_csv": Reads(listing),
+        "news:field_list": nothing,
+        "news:field_detail": nothing,
+        "countries:list": nothing,
+        "countries:detail": nothing,
+        "structures:list": nothing,
+        "structures:detail": nothing,
+        "api:news_list": Reads(listing | api_paging),
+        "api:news_detail": nothing,
+        "sitemap": nothing,
+        # django.contrib.sitemaps reads its page so: "?p=" is a 404, no "p" is page 1.
+        "sitemap_section": Reads({"p": LAST_VALUE_AS_GIVEN}),
+        "robots_txt": nothing,
+    }
+
+
+@functools.lru_cache(maxsize=4096)
+def view_name(urlconf, path_info):
+    """The URL name `path_info` resolves to, or None. Remembered: a hit is answered before
+    Django resolves the address, and resolving it costs about 10 µs."""
+    try:
+        return resolve(path_info, urlconf).view_name
+    except Resolver404:
+        return None
+
+
+def canonical_query(request):
+    """The query as the page's view reads it, in a fixed form: the parameters it reads, sorted,
+    a blank value left out where the view takes it for no value; for a view that redirects
+    every query but its canonical one, also the query string as parse_qsl() reads it."""
+    query_string = request.META.get("QUERY_STRING", "")
+    # As Django resolves it: a middleware may have given the request a URLconf of its own.
+    name = view_name(getattr(request, "urlconf", settings.ROOT_URLCONF), request.path_info)
+    reads = query_readings().get(name, AS_WRITTEN)
+    if reads is AS_WRITTEN:
+        return query_string
+    if not (reads.params and query_string):
+        return ()
+    pairs = []
+    for name, values in sorted(request.GET.lists()):
+        reading = reads.params.get(name)
+        if reading == EVERY_VALUE:
+            pairs += [(name, value) for value in sorted(values)]
+        elif reading is not None and (values[-1] or reading == LAST_VALUE_AS_GIVEN):
+            pairs.append((name, values[-1]))  # the value request.GET.get() gives
+    as_parsed = parse_qsl(query_string) if reads.query_string else []
+    return (*pairs, as_parsed) if as_parsed else tuple(pairs)
+
+
 def page_key(request):
-    digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-    return f"pages:{digest}"
+    """The page's canonical address: scheme, host, path and canonical query. The host too,
+    since pages hold absolute addresses (feeds, sitemaps, canonical links). Hashed from the
+    repr() of the parts, which no two different addresses share."""
+    address = (request.scheme, request.get_host(), request.path, canonical_query(request))
+    return f"pages:{hashlib.sha256(repr(address).encode()).hexdigest()}"
 
 
 class PageCacheMiddleware:
@@ -130,10 +351,19 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        _request.tried_owed_bump = False
         if not cacheable_request(request):
             return self.get_response(request)
         key = page_key(request)
-        generation, changed_at, lifetime, stored = state(key)
+        current = state(key)
+        if current is None:
+            # The cache failed, or a bump is owed: the page is made from the database, and
+            # neither read from the cache nor stored in it.
+            response = self.get_response(request)
+            if response.status_code != 200:
+                return response
+            return self.finish(response, None, lifetime_without_cache())
+        generation, changed_at, lifetime, stored = current
         if stored is not None:
             response = HttpResponse(stored["content"], status=stored["status"])
             for name, value in stored["headers"]:
@@ -141,7 +371,8 @@ class PageCacheMiddleware:
             response["X-Cache"] = "hit"
             return self.finish(response, changed_at, lifetime)
         response = self.get_response(request)
-        if cacheable_response(response) and lifetime > 0:
+        # A failure while the page was made means a bump is owed: the page is not stored.
+        if cacheable_response(response) and lifetime > 0 and not bump_owed():
             # Hashed once here and stored, not again on every hit (ConditionalGetMiddleware).
             set_response_etag(response)
             headers = [

@@ -4,12 +4,17 @@ When Redis is down or slow, reads miss and writes are dropped (with a warning in
 site keeps serving pages straight from the database. Timeouts are short (settings.CACHES), so a
 dead Redis costs a request a fraction of a second at most.
 
+Callers that must know whether an operation of theirs reached Redis (the page cache's
+invalidation, news/pagecache.py) read `failures`, the number of errors swallowed so far in this
+process, before and after it.
+
 It also keeps one Redis client per connection pool. Django's client makes a new `redis.Redis`
 for every cache operation, and each one builds its table of ~170 response callbacks: about
 130 µs, a third of what serving a page from the cache costs. A client over a pool is safe to
 share between threads."""
 
 import logging
+import threading
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import RedisError
@@ -31,6 +36,11 @@ class ReusedClients(RedisCacheClient):
 
 
 class ResilientRedisCache(RedisCache):
+    # Counted for the whole process, not per instance: Django gives each thread a cache object of
+    # its own, and Redis failing for one thread is Redis failing for all of them.
+    failures = 0
+    _failures_lock = threading.Lock()
+
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = ReusedClients
@@ -39,6 +49,8 @@ class ResilientRedisCache(RedisCache):
         try:
             return call()
         except (RedisError, OSError) as error:
+            with ResilientRedisCache._failures_lock:
+                ResilientRedisCache.failures += 1
             logger.warning("cache unavailable, serving without it: %s", error)
             return fallback
 

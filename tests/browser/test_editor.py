@@ -335,9 +335,7 @@ def test_view_on_site_of_a_draft_does_not_lead_to_page_not_found(
 
 
 def test_tags_field_suggests_existing_tags(page, screenshot, dushanbe_publisher):
-    from taggit.models import Tag
-
-    Tag.objects.create(name="cross-border trade")
+    NewsItemFactory().tags.set(["cross-border trade"])  # a tag of a public item
     log_in(page, dushanbe_publisher)
     page.goto("/admin/news/newsitem/add/")
     tags = page.get_by_label("Tags")
