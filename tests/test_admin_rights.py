@@ -300,7 +300,9 @@ def test_an_editor_cannot_unpublish_a_live_item(client, dushanbe_editor):
     page = client.get(change_url(item))
     assert page.status_code == 200
     assert not page.context["has_change_permission"]  # shown read-only
-    assert "only a publisher may change, unpublish or withdraw it" in page.content.decode()
+    shown = page.content.decode()
+    assert "only a publisher may change, unpublish or withdraw it" in shown
+    assert "<p>Body text.</p>" in shown  # the body as the public page shows it, not its HTML
     response = client.post(change_url(item), form_data(item, status="draft", title="Pulled"))
     assert response.status_code == 403
     assert "only a publisher" in response.content.decode()

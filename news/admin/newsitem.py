@@ -12,6 +12,7 @@ from django.db.models.functions import Length
 from django.http import JsonResponse
 from django.urls import path, reverse
 from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
@@ -31,6 +32,8 @@ from .actions import BulkActions
 from .forms import IssuingBodyForm, IssuingBodyFormSet, NewsItemAdminForm
 from .history import GuardedVersionAdmin
 from .preview import PreviewViews
+
+BODY_AS_SHOWN = "body_as_shown"
 
 
 class IssuingBodyInline(admin.TabularInline):
@@ -137,7 +140,7 @@ class NewsItemAdmin(PreviewViews, BulkActions, GuardedVersionAdmin):
             if request.method == "POST":
                 raise PermissionDenied(refusal)
             # The item is shown read-only; the page says why.
-            self.message_user(request, refusal, messages.INFO)
+            self.message_user(request, refusal, messages.WARNING)
         return super().change_view(request, object_id, form_url, extra_context)
 
     def delete_view(self, request, object_id, extra_context=None):
@@ -145,6 +148,27 @@ class NewsItemAdmin(PreviewViews, BulkActions, GuardedVersionAdmin):
         if refusal:
             raise PermissionDenied(refusal)
         return super().delete_view(request, object_id, extra_context)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+        # Shown read-only: the body as the public page shows it, not its HTML.
+        return [
+            (
+                name,
+                {
+                    **options,
+                    "fields": [BODY_AS_SHOWN if f == "body" else f for f in options["fields"]],
+                },
+            )
+            for name, options in fieldsets
+        ]
+
+    @admin.display(description=_("body"))
+    def body_as_shown(self, obj):
+        # Trusted as the public page trusts it: it was sanitised when it was saved (news/html.py).
+        return mark_safe(obj.body)
 
     def get_readonly_fields(self, request, obj=None):
         # The address of a published item is out in the world: it must not change.
