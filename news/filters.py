@@ -6,7 +6,6 @@ import datetime
 import django_filters
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
@@ -68,8 +67,7 @@ def public_tags(request=None):
     unknown tag does, so that the listing cannot confirm the tags of drafts or scheduled items.
     A callable, so that django-filter runs it for each request: what is public changes with the
     time, and a queryset built once would keep the moment it was built."""
-    tagged = NewsItem.objects.published().filter(tagged_items__tag=OuterRef("pk"))
-    return Tag.objects.filter(Exists(tagged))
+    return Tag.objects.filter(NewsItem.objects.published().using_tag())
 
 
 class NewsFilter(django_filters.FilterSet):

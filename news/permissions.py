@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from structures.models import Structure
 
-from .models import IssuingBody, NewsItem, TaggedNewsItem
+from .models import IssuingBody, NewsItem
 
 PUBLISH = "news.publish_newsitem"
 EDIT_ALL = "news.edit_all_newsitems"
@@ -89,16 +89,8 @@ def visible_tags(user, queryset):
     not give its tags away."""
     if edits_all(user):
         return queryset
-    links = TaggedNewsItem.objects.filter(tag=OuterRef("pk"))
-    public = links.filter(content_object__in=NewsItem.objects.published())
-    own = links.filter(
-        Exists(
-            IssuingBody.objects.filter(
-                news_item=OuterRef("content_object"), structure__editors__user=user
-            )
-        )
-    )
-    return queryset.filter(Exists(public) | Exists(own))
+    own = visible_news(user, NewsItem.objects.all())
+    return queryset.filter(NewsItem.objects.published().using_tag() | own.using_tag())
 
 
 # --- what a role may do with an item it can see --------------------------------------------
@@ -119,6 +111,15 @@ def outside_bodies(user, structure_ids):
     if edits_all(user):
         return set()
     return set(structure_ids) - set(own_structures(user).values_list("pk", flat=True))
+
+
+def publishing_refusal(user, item=None):
+    """Publishing and withdrawing are for publishers, and only of items of their own bodies."""
+    if not can_publish(user):
+        return _("Only publishers may publish or withdraw news items.")
+    if item is not None and not may_edit(user, item):
+        return _("“%(item)s” is not issued by a body you work for.") % {"item": item}
+    return None
 
 
 def change_refusal(user, status_on_record):

@@ -45,6 +45,11 @@ class NewsItemQuerySet(models.QuerySet):
         links = TaggedNewsItem.objects
         return self.filter(Exists(links.filter(content_object=OuterRef("pk"), tag__in=tags)))
 
+    def using_tag(self):
+        """For a query of tags (taggit's Tag): whether any of these items carries the tag, e.g.
+        `Tag.objects.filter(NewsItem.objects.published().using_tag())`."""
+        return Exists(self.filter(tagged_items__tag=OuterRef("pk")))
+
     def with_links(self):
         """Issuing bodies (with former names, for the name in force on the item's date) and
         fields of work, fetched in a fixed number of queries."""

@@ -33,15 +33,6 @@ def saved_publishing_problems(item):
     )
 
 
-def status_change_refusal(item, user):
-    """Publishing and withdrawing are for publishers, and only of items of their own bodies."""
-    if not permissions.can_publish(user):
-        return _("Only publishers may publish or withdraw news items.")
-    if not permissions.may_edit(user, item):
-        return _("“%(item)s” is not issued by a body you work for.") % {"item": item}
-    return None
-
-
 # Both read the item again under a row lock and write only the columns they change: a bulk
 # action holds items it read a moment ago, and an editor may have saved one since. Its edit
 # counter moves on, so a form opened before is refused rather than saved over the change.
@@ -53,7 +44,7 @@ def publish(item, *, by):
     """Publish a saved item now, or at its `published_at` if that lies ahead (scheduling).
     Returns what stopped it, in words for the user; nothing when it is published."""
     locked = NewsItem.objects.select_for_update(of=("self",)).get(pk=item.pk)
-    refusal = status_change_refusal(locked, by)
+    refusal = permissions.publishing_refusal(by, locked)
     if refusal:
         return [refusal]
     problems = saved_publishing_problems(locked)
@@ -72,7 +63,7 @@ def withdraw(item, *, by, reason):
     """Take a published item off the site, keeping it and the reason on record. Returns what
     stopped it; nothing when it is withdrawn."""
     locked = NewsItem.objects.select_for_update(of=("self",)).get(pk=item.pk)
-    refusal = status_change_refusal(locked, by)
+    refusal = permissions.publishing_refusal(by, locked)
     if refusal:
         return [refusal]
     if not reason.strip():

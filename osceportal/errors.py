@@ -55,10 +55,15 @@ def permission_denied(request, exception, template_name="403.html"):
         and user.is_staff
     ):
         return default_permission_denied(request, exception, template_name)
+    return refusal_page(request, str(exception), title=_("Not allowed"), status=403)
+
+
+def refusal_page(request, reason, *, title, status):
+    """A back-office page that says why something was not done (403, 409)."""
     response = TemplateResponse(
         request,
         "admin/refused.html",
-        {**admin.site.each_context(request), "title": _("Not allowed"), "reason": str(exception)},
-        status=403,
+        {**admin.site.each_context(request), "title": title, "reason": reason},
+        status=status,
     )
     return response.render()

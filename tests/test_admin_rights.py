@@ -12,7 +12,8 @@ from django.db import connection, transaction
 from reversion.models import Version
 
 from news import services
-from news.models import FieldOfWork, NewsItem
+from news.models import FieldOfWork, IssuingBody, NewsItem
+from structures.models import Structure
 
 from .factories import NewsItemFactory
 from .test_admin import change_url, errors_of, form_data, make_editor, structure
@@ -189,6 +190,25 @@ def test_a_form_opened_before_a_restore_is_refused(client, dushanbe_publisher):
     assert "after you opened it" in errors_of(response)
     item.refresh_from_db()
     assert item.title == "Original"
+
+
+def test_a_version_naming_a_body_deleted_since_is_a_clear_conflict(client, manager):
+    gone = Structure.objects.create(
+        name="Short-lived task force", slug="task-force", kind=Structure.Kind.CLOSED_FIELD_ACTIVITY
+    )
+    item = item_of(DUSHANBE)
+    IssuingBody.objects.create(news_item=item, structure=gone, position=1)
+    with_both = save_revision(item)
+    item.issuing_bodies.filter(structure=gone).delete()
+    save_revision(item)
+    gone.delete()
+    before = snapshot(item)
+    client.force_login(manager)
+    response = client.post(revision_url(item, with_both), form_data(item, status="published"))
+    assert response.status_code == 409
+    assert "refers to something that no longer exists" in response.content.decode()
+    assert snapshot(item) == before
+    assert list(item.issued_by.values_list("slug", flat=True)) == [DUSHANBE]
 
 
 # --- recovery ----------------------------------------------------------------------------------

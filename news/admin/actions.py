@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .. import services
-from ..permissions import can_publish, deletion_refusal
+from ..permissions import can_publish, deletion_refusal, publishing_refusal
 
 
 class BulkActions:
@@ -71,8 +71,9 @@ class BulkActions:
     def change_status(self, request, queryset, change, *, comment, done, refused):
         """Publish or withdraw each item through the publishing service, each in a revision of
         its own, and say what was done and what was not, and why."""
-        if not can_publish(request.user):
-            raise PermissionDenied(_("Only publishers may publish or withdraw news items."))
+        refusal = publishing_refusal(request.user)
+        if refusal:
+            raise PermissionDenied(refusal)
         changed, problems_by_item = 0, []
         for item in queryset:
             with reversion.create_revision():

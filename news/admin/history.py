@@ -16,11 +16,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
 from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from reversion.admin import VersionAdmin
 from reversion.errors import RevertError
 from reversion.models import Version
+
+from osceportal.errors import refusal_page
 
 from .. import images, permissions
 from ..models import IssuingBody, NewsItem
@@ -58,13 +59,8 @@ def version_number(version):
     return version.field_dict.get("version") or 0
 
 
-def conflict(request, admin_site, message):
-    return TemplateResponse(
-        request,
-        "admin/refused.html",
-        {**admin_site.each_context(request), "title": _("Not possible"), "reason": message},
-        status=409,
-    )
+def conflict(request, message):
+    return refusal_page(request, message, title=_("Not possible"), status=409)
 
 
 class GuardedVersionAdmin(VersionAdmin):
@@ -97,7 +93,7 @@ class GuardedVersionAdmin(VersionAdmin):
                 issuers_after=version_issuers(version),
             )
         except RevertError as error:  # a version of data the code can no longer read
-            return conflict(request, self.admin_site, str(error))
+            return conflict(request, str(error))
         if refusal:
             raise PermissionDenied(refusal)
         # The restore writes the old row, its edit counter too, before the form runs.
@@ -139,14 +135,13 @@ class GuardedVersionAdmin(VersionAdmin):
         try:
             refusal = self.recovery_refusal(request, version)
         except RevertError as error:
-            return conflict(request, self.admin_site, str(error))
+            return conflict(request, str(error))
         if refusal:
             raise PermissionDenied(refusal)
         slug = version.field_dict.get("slug")
         if NewsItem.objects.filter(slug=slug).exists():
             return conflict(
                 request,
-                self.admin_site,
                 _(
                     "Another item now has the address “%(slug)s”: change that item's slug, "
                     "then recover this one."
@@ -168,7 +163,6 @@ class GuardedVersionAdmin(VersionAdmin):
         except IntegrityError:
             return conflict(
                 request,
-                self.admin_site,
                 _(
                     "That version cannot be restored: it refers to something that no longer "
                     "exists (an issuing body, a field of work or a country)."
