@@ -145,10 +145,9 @@ def deletion_refusal(user, item):
     """Deleting takes an item off the record: editors delete their own drafts only, and an item
     also issued by a body the user does not work for is deleted by a manager only."""
     if item.status != NewsItem.Status.DRAFT and not can_publish(user):
-        return _("“%(item)s” is %(status)s: only a publisher may delete it.") % {
-            "item": item,
-            "status": item.get_status_display().lower(),
-        }
+        if item.status == NewsItem.Status.WITHDRAWN:
+            return _("“%(item)s” is withdrawn: only a publisher may delete it.") % {"item": item}
+        return _("“%(item)s” is published: only a publisher may delete it.") % {"item": item}
     others = outside_bodies(user, issuer_ids(item))
     if others:
         return _(
@@ -171,9 +170,9 @@ def version_refusal(user, *, status_before, issuers_before, status_after, issuer
         return refusal
     if not issuers_after - outside_bodies(user, issuers_after):
         return _("That version is not issued by any of the bodies you work for.")
-    others = outside_bodies(user, issuers_before ^ issuers_after)
-    if status_before is None:
-        others = outside_bodies(user, issuers_after)
+    # Recovering a deleted item adds all its bodies; restoring a version, those that differ.
+    changed = issuers_after if status_before is None else issuers_before ^ issuers_after
+    others = outside_bodies(user, changed)
     if others:
         return _(
             "Restoring that version would add or remove %(bodies)s, which you do not work for: "
