@@ -13,9 +13,19 @@ from psycopg import sql
 from .processes import MANAGE, PROJECT_ROOT, BenchError, probe, run
 
 MARKER_DIR = PROJECT_ROOT / "bench" / "data"
-GENERATE_NEWS = PROJECT_ROOT / "news" / "management" / "commands" / "generate_news.py"
-GENERATOR_SOURCES = (GENERATE_NEWS, PROJECT_ROOT / "news" / "corpus.py")
-BUILD_TIMEOUT = 3 * 3600  # generate_news at 100,000 items should take minutes, not hours
+BUILD_TIMEOUT = 3 * 3600  # a safety stop, far above a real build (bench/README.md has the times)
+
+# What shapes the generated corpus, relative to the project root: every file of CORPUS_APP, then
+# CORPUS_INPUTS. A change to any of them rebuilds the bench database rather than reusing a stale
+# one; model fields and choices are left to the marker's list of migrations.
+CORPUS_APP = "sampledata"
+CORPUS_INPUTS = (
+    "osceportal/data/osce.yaml",  # the taxonomy: the bodies, countries and fields drawn from
+    "news/reference_data.py",  # its loader, which also sets the order bodies are drawn in
+    "structures/models.py",  # Structure.name_on: the name a body had on a day
+    "news/sanitise.py",  # clean_body, which every body goes through
+    "news/jsonl.py",  # create_all, which stores the lines
+)
 
 
 def database_name(url):
@@ -30,13 +40,42 @@ def maintenance_url(url):
     return with_database_name(url, "postgres")
 
 
-def generator_identity():
-    """The corpus generator's source, as a short hash: a changed generator means a different
-    corpus, so the database is rebuilt."""
+def corpus_sources(root=PROJECT_ROOT):
+    """The files that shape the corpus (see CORPUS_INPUTS), in a fixed order: every file of
+    `sampledata/` sorted by path (compiled files and hidden ones, such as an editor's swap file,
+    aside), then the inputs. A missing input is an error, never skipped: a file that moved would
+    otherwise drop out of the hash unnoticed."""
+    app = root / CORPUS_APP
+    if not app.is_dir():
+        raise BenchError(f"{app} is missing: the corpus generator (`generate_news`) lives there.")
+    own = sorted(
+        path
+        for path in app.rglob("*")
+        if path.is_file()
+        and "__pycache__" not in path.parts
+        and not any(part.startswith(".") for part in path.relative_to(app).parts)
+    )
+    inputs = [root / name for name in CORPUS_INPUTS]
+    missing = [name for name, path in zip(CORPUS_INPUTS, inputs, strict=True) if not path.is_file()]
+    if missing:
+        raise BenchError(
+            f"{', '.join(missing)}: named in CORPUS_INPUTS (bench/corpus.py) but not found. If the "
+            "code moved, name its new place there, so that the bench database is rebuilt when it "
+            "changes."
+        )
+    return [*own, *inputs]
+
+
+def generator_identity(root=PROJECT_ROOT):
+    """Everything that shapes the corpus (corpus_sources), as a short hash: a change to any of
+    it means a different corpus, so the database is rebuilt. Each file's path counts as well as
+    its content, so a file renamed or moved between the parts changes the hash too."""
     digest = hashlib.sha256()
-    for source in GENERATOR_SOURCES:
-        if source.exists():
-            digest.update(source.read_bytes())
+    for path in corpus_sources(root):
+        name = path.relative_to(root).as_posix().encode()
+        content = path.read_bytes()
+        digest.update(b"%d:%s:%d:" % (len(name), name, len(content)))
+        digest.update(content)
     return f"generate_news:{digest.hexdigest()[:12]}"
 
 

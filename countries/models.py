@@ -66,6 +66,28 @@ class Country(models.Model):
         return reverse("countries:detail", kwargs={"slug": self.slug})
 
 
+# The groups the organisation lists places in, in its order, with their headings.
+COUNTRY_GROUPS = [
+    (Country.Status.PARTICIPATING_STATE, _("Participating States")),
+    (Country.Status.ASIAN_PARTNER, _("Asian Partners for Co-operation")),
+    (Country.Status.MEDITERRANEAN_PARTNER, _("Mediterranean Partners for Co-operation")),
+    (Country.Status.OTHER, _("Other places")),
+]
+
+
+def group_countries(countries, statuses=None):
+    """[(status, heading, [country, …]), …] in the order of COUNTRY_GROUPS, for the groups of
+    `statuses` (all by default), each with the countries of `countries` in it (maybe none)."""
+    members = {}
+    for country in countries:
+        members.setdefault(country.status, []).append(country)
+    return [
+        (status, heading, members.get(status, []))
+        for status, heading in COUNTRY_GROUPS
+        if statuses is None or status in statuses
+    ]
+
+
 class ChairpersonshipQuerySet(models.QuerySet):
     def current(self):
         """The Chairpersonship of the present year, or None."""
@@ -97,4 +119,13 @@ class Chairpersonship(models.Model):
         verbose_name_plural = _("chairpersonships")
 
     def __str__(self):
-        return f"{self.country_name} – OSCE Chairpersonship {self.year}"
+        return str(self.label)
+
+    @property
+    def label(self):
+        """As the Countries menu marks the chairing State, e.g. "Finland - OSCE
+        Chairpersonship 2025" (with an en dash)."""
+        return _("%(country)s – OSCE Chairpersonship %(year)s") % {
+            "country": self.country_name,
+            "year": self.year,
+        }

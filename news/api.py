@@ -10,10 +10,11 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from .facets import facet_counts, result_count
-from .filters import NewsFilter, canonical_query
+from .listing.facets import facet_counts, result_count
+from .listing.filters import LISTING_READS, NewsFilter, canonical_query
+from .listing.pagination import CappedPaginator
 from .models import NewsItem
-from .pagination import CappedPaginator
+from .page_keys import LAST_VALUE, PAGING, reads_query
 
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -65,6 +66,7 @@ def item_data(request, item):
     }
 
 
+@reads_query(LISTING_READS | PAGING | dict.fromkeys(PageSizeForm.base_fields, LAST_VALUE))
 @require_safe
 def news_list(request):
     filterset = NewsFilter.for_request(request)
@@ -106,6 +108,7 @@ def news_list(request):
     )
 
 
+@reads_query({})
 @require_safe
 def news_detail(request, slug):
     try:

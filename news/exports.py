@@ -9,7 +9,8 @@ from django.http import HttpResponseBadRequest, StreamingHttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from .filters import NewsFilter
+from .listing.filters import LISTING_READS, NewsFilter
+from .page_keys import reads_query
 
 EXPORT_CAP = 10_000
 CHUNK_SIZE = 500
@@ -71,6 +72,7 @@ def csv_chunks(request, items):
     yield buffer.getvalue()
 
 
+@reads_query(LISTING_READS)
 @require_safe
 def news_csv(request):
     filterset = NewsFilter.for_request(request)

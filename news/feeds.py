@@ -12,9 +12,10 @@ from django.utils.html import escape
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from .describe import describe
 from .exports import invalid_filter_response
-from .filters import NewsFilter, canonical_params
+from .listing.filters import LISTING_READS, NewsFilter, canonical_params
+from .listing.summary import describe
+from .page_keys import Reads
 
 FEED_LENGTH = 50
 # The control characters XML 1.0 cannot hold: Django's feed writer refuses them with an error.
@@ -49,6 +50,7 @@ def with_query(path, query):
 
 
 class NewsFeed(Feed):
+    page_cache_reads = Reads(LISTING_READS)
     url_name = "news:rss"
     description = _(
         "The latest news, press releases and reports of the Organization for Security and "

@@ -18,9 +18,9 @@ from taggit.models import Tag
 from countries.models import Country
 from structures.models import Structure
 
-from . import images, pagecache
-from .html import clean_body
+from . import images, pagecache, publishing
 from .models import FieldOfWork, IssuingBody, NewsItem, TaggedNewsItem, storable_time
+from .sanitise import clean_body
 
 TEXT_KEYS = ("title", "lead", "image", "image_alt", "image_caption", "image_credit")
 KNOWN_KEYS = {
@@ -33,6 +33,14 @@ SAFE_MEDIA_PATH = re.compile(r"^(?!/)(?!.*\.\.)[\w./ -]+$")
 
 class LineError(Exception):
     """One line cannot be imported; the message says why."""
+
+
+# The publishing door's checklist (news/publishing.py) in the words of this format's keys.
+LINE_WORDING = {
+    "alt_text": "image_alt is required when an image is given",
+    "issued_on": "missing published_at (required for a published item)",
+    "issuer": "missing issued_by (a published item needs at least one)",
+}
 
 
 def normalise_name(name):
@@ -246,8 +254,6 @@ def parse_line(text, resolver):
     values["published_at"] = parse_published_at(data.get("published_at"))
     if values["image"] and not SAFE_MEDIA_PATH.match(values["image"]):
         raise LineError(f"image {values['image']!r} is not a relative path inside the media folder")
-    if values["image"] and not values["image_alt"]:
-        raise LineError("image_alt is required when an image is given")
 
     slug = string(data, "slug") or slugify(values["title"])[:200].strip("-")
     if not slug:
@@ -256,11 +262,15 @@ def parse_line(text, resolver):
         raise LineError(f"slug {slug!r} may only hold lower-case letters, digits and hyphens")
 
     structures = resolver.structures_named(string_list(data, "issued_by"))
-    if values["status"] == NewsItem.Status.PUBLISHED:
-        if values["published_at"] is None:
-            raise LineError("missing published_at (required for a published item)")
-        if not structures:
-            raise LineError("missing issued_by (a published item needs at least one)")
+    fields = resolver.fields_named(string_list(data, "fields_of_work"))
+    problems = publishing.problems(
+        NewsItem(**values),
+        issuing_bodies=structures,
+        fields_of_work=fields,
+        level=publishing.Level.ARCHIVE,
+    )
+    if problems:
+        raise LineError(LINE_WORDING.get(problems[0].code, str(problems[0])))
     tags = string_list(data, "tags")
     for tag in tags:
         if len(tag) > 100:
@@ -271,7 +281,7 @@ def parse_line(text, resolver):
         slug=slug,
         values=values,
         structures=structures,
-        fields=resolver.fields_named(string_list(data, "fields_of_work")),
+        fields=fields,
         countries=resolver.countries_named(string_list(data, "countries")),
         tags=tags,
         warnings=[f"ignored unknown field(s): {', '.join(unknown)}"] if unknown else [],
@@ -309,8 +319,7 @@ def store(parsed, *, dry_run=False):
         item = existing or NewsItem(slug=parsed.slug)
         for name, value in parsed.values.items():
             setattr(item, name, value)
-        if existing is not None:
-            item.version = existing.version + 1
+        publishing.stamp(item, by=None, version_on_record=existing.version if existing else None)
         try:
             item.full_clean(validate_unique=False)
         except ValidationError as error:

@@ -14,11 +14,10 @@ import uuid
 from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language
 
-from countries.models import Chairpersonship, Country
-from structures.models import Structure
+from countries.models import Chairpersonship, Country, group_countries
+from structures.models import SINGLE_BODY_KINDS, Structure, group_structures
 
 from . import pagecache
 from .models import FieldOfWork
@@ -63,81 +62,26 @@ def fields_of_work_menu():
     return [link(field) for field in FieldOfWork.objects.filter(is_topical=True)]
 
 
-def chairpersonship_label(chairpersonship):
-    return _("%(country)s – OSCE Chairpersonship %(year)s") % {
-        "country": chairpersonship.country.name,
-        "year": chairpersonship.year,
-    }
-
-
 def countries_menu():
     """Participating States (the current Chairpersonship marked in its place), then the Asian
     and the Mediterranean Partners for Co-operation."""
     chair = Chairpersonship.objects.current()
     chair_id = chair.country_id if chair and chair.country_id else None
-    groups = [
-        (Country.Status.PARTICIPATING_STATE, _("Participating States")),
-        (Country.Status.ASIAN_PARTNER, _("Asian Partners for Co-operation")),
-        (Country.Status.MEDITERRANEAN_PARTNER, _("Mediterranean Partners for Co-operation")),
-    ]
-    members = {status: [] for status, _heading in groups}
-    for country in Country.objects.filter(status__in=members).only("name", "slug", "status"):
-        if country.pk == chair_id:
-            entry = link(country, chairpersonship_label(chair), is_chair=True)
-        else:
-            entry = link(country)
-        members[country.status].append(entry)
+    countries = Country.objects.exclude(status=Country.Status.OTHER).only("name", "slug", "status")
     return [
-        {"heading": heading, "slug": status.replace("_", "-"), "items": members[status]}
-        for status, heading in groups
-        if members[status]
+        {
+            "heading": heading,
+            "slug": status.replace("_", "-"),
+            "items": [
+                link(country, chair.label, is_chair=True)
+                if country.pk == chair_id
+                else link(country)
+                for country in members
+            ],
+        }
+        for status, heading, members in group_countries(countries)
+        if members
     ]
-
-
-# The groups of the "Structures and institutions" menu and index, in the organisation's order:
-# (anchor, heading, kinds).
-STRUCTURE_GROUPS = [
-    ("chairpersonship", Structure.Kind.CHAIRPERSONSHIP.label, [Structure.Kind.CHAIRPERSONSHIP]),
-    (
-        "secretariat",
-        Structure.Kind.SECRETARIAT.label,
-        [Structure.Kind.SECRETARIAT, Structure.Kind.SECRETARIAT_UNIT],
-    ),
-    ("institutions", gettext_lazy("Institutions"), [Structure.Kind.INSTITUTION]),
-    ("field-operations", gettext_lazy("Field operations"), [Structure.Kind.FIELD_OPERATION]),
-    (
-        "closed-field-activities",
-        gettext_lazy("Closed field activities"),
-        [Structure.Kind.CLOSED_FIELD_ACTIVITY],
-    ),
-    (
-        "parliamentary-assembly",
-        Structure.Kind.PARLIAMENTARY_ASSEMBLY.label,
-        [Structure.Kind.PARLIAMENTARY_ASSEMBLY],
-    ),
-    ("court", gettext_lazy("Court of Conciliation and Arbitration"), [Structure.Kind.COURT]),
-]
-# Kinds that are one body: the body heads its group in the menu (the Secretariat, its units below).
-SINGLE_BODY_KINDS = {
-    Structure.Kind.CHAIRPERSONSHIP,
-    Structure.Kind.SECRETARIAT,
-    Structure.Kind.PARLIAMENTARY_ASSEMBLY,
-    Structure.Kind.COURT,
-}
-
-
-def group_structures(structures):
-    """Structures (in menu order) in the menu's groups: [(anchor, heading, [structure, …]), …],
-    empty groups left out. Shared by the menu and the structures index page."""
-    by_kind = {}
-    for structure in structures:
-        by_kind.setdefault(structure.kind, []).append(structure)
-    groups = []
-    for anchor, heading, kinds in STRUCTURE_GROUPS:
-        members = [structure for kind in kinds for structure in by_kind.get(kind, [])]
-        if members:
-            groups.append((anchor, str(heading), members))
-    return groups
 
 
 def structures_menu():

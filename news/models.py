@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
-from .html import clean_body
 from .querysets import NewsItemQuerySet
+from .sanitise import clean_body
 
 # Addresses under /news/ that belong to the site itself, not to an item.
 RESERVED_SLUGS = {"rss", "atom"}

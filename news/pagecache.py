@@ -11,35 +11,30 @@ Correctness rests on two keys:
 A bump that does not reach the cache is retried; if it still fails, a bump is *owed*. So is one
 after any cache failure this process sees, reads included: while the cache was failing, other
 servers' bumps may have been lost too. While a bump is owed, this process neither reads nor
-stores pages (nor facet counts, news/facets.py, nor menus, news/menus.py): it serves them from
-the database, and tries the owed bump again first on every request, until one succeeds.
+stores pages (nor facet counts, news/listing/facets.py, nor menus, news/menus.py): it serves
+them from the database, and tries the owed bump again first on every request, until one
+succeeds.
 
 A page is kept under its canonical address: scheme, host, path and the GET parameters its view
-reads (`query_readings`); any other parameter is left out, since the view ignores it. For the
-tests that keep the two in step, see tests/test_page_cache.py.
+reads (news/page_keys.py); any other parameter is left out, since the view ignores it.
 
 Settings: PAGE_CACHE_SECONDS (0 turns the cache off)."""
 
-import functools
-import hashlib
 import logging
 import threading
 import time
 import uuid
-from typing import NamedTuple
-from urllib.parse import parse_qsl
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import transaction
 from django.http import HttpResponse
-from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.cache import set_response_etag
 from django.utils.http import http_date
-from django_filters import MultipleChoiceFilter
 
-from osceportal.cache import ResilientRedisCache
+from .models import NewsItem
+from .page_keys import page_key
 
 logger = logging.getLogger(__name__)
 
@@ -69,10 +64,10 @@ _settled_lock = threading.Lock()
 
 
 def cache_failures():
-    """How many cache operations have failed in this process so far. The Redis cache counts
-    those it swallows (osceportal/cache.py); other backends fail loudly, or never. Read from the
-    class: through `cache`, each read would cost a look-up of this thread's cache object."""
-    return ResilientRedisCache.failures
+    """How many operations of the configured cache have failed in this process so far. A cache
+    that degrades rather than fails (ResilientRedisCache, osceportal/cache.py) counts those it
+    swallows on its class; other backends fail loudly, or never."""
+    return getattr(type(caches["default"]), "failures", 0)
 
 
 def bump_owed():
@@ -149,10 +144,8 @@ def bump_on_commit(**kwargs):
 
 def next_go_live():
     """The time (epoch seconds) the next scheduled item goes public, or None."""
-    from .models import NewsItem
-
     upcoming = (
-        NewsItem.objects.filter(status=NewsItem.Status.PUBLISHED, published_at__gt=timezone.now())
+        NewsItem.objects.scheduled()
         .order_by("published_at")
         .values_list("published_at", flat=True)
         .first()
@@ -204,7 +197,7 @@ def lifetime_without_cache():
 def generation():
     """(generation, seconds until the next go-live or None). While the cache cannot be trusted,
     a generation nothing was stored under and no time to keep anything: what is kept under the
-    generation (the facet counts, news/facets.py) is then made afresh, and not stored."""
+    generation (the facet counts, news/listing/facets.py) is then made afresh, and not stored."""
     current = read_state()
     if current is None:
         return f"untrusted-{uuid.uuid4().hex}", 0
@@ -247,103 +240,6 @@ def cacheable_response(response):
         and "private" not in response.get("Cache-Control", "")
         and "no-store" not in response.get("Cache-Control", "")
     )
-
-
-# How a view reads a GET parameter, and so what of it the page's key holds.
-EVERY_VALUE = "every value"  # getlist(): several values, in any order; a blank one is an error
-LAST_VALUE = "last value"  # get(), by a form field that may be left blank: blank is as none
-LAST_VALUE_AS_GIVEN = "last value, blank included"  # get(), and a blank value is not none
-
-
-class Reads(NamedTuple):
-    """What a view reads of the query: `params`, {GET parameter: how}; and, if
-    `query_string`, the query string itself as parse_qsl() reads it (blank values left out),
-    to answer any query but the canonical one with a redirect."""
-
-    params: dict
-    query_string: bool = False
-
-
-# A view not in query_readings(): the query string as written is its key, so that two different
-# pages can never share one (but any junk parameter makes a new copy).
-AS_WRITTEN = None
-
-
-@functools.cache
-def query_readings():
-    """{URL name: Reads} for every public page."""
-    from .api import PageSizeForm
-    from .filters import NewsFilter
-
-    listing = {
-        name: EVERY_VALUE if isinstance(filter_, MultipleChoiceFilter) else LAST_VALUE
-        for name, filter_ in NewsFilter.base_filters.items()
-    }
-    paging = {"page": LAST_VALUE}
-    api_paging = paging | dict.fromkeys(PageSizeForm.base_fields, LAST_VALUE)
-    nothing = Reads({})
-    return {
-        "home": nothing,
-        # Redirects any query but the canonical form of its filters (a 301, never stored).
-        "news:list": Reads(listing | paging, query_string=True),
-        "news:detail": nothing,
-        "news:rss": Reads(listing),
-        "news:atom": Reads(listing),
-        "news:export_csv": Reads(listing),
-        "news:field_list": nothing,
-        "news:field_detail": nothing,
-        "countries:list": nothing,
-        "countries:detail": nothing,
-        "structures:list": nothing,
-        "structures:detail": nothing,
-        "api:news_list": Reads(listing | api_paging),
-        "api:news_detail": nothing,
-        "sitemap": nothing,
-        # django.contrib.sitemaps reads its page so: "?p=" is a 404, no "p" is page 1.
-        "sitemap_section": Reads({"p": LAST_VALUE_AS_GIVEN}),
-        "robots_txt": nothing,
-    }
-
-
-@functools.lru_cache(maxsize=4096)
-def view_name(urlconf, path_info):
-    """The URL name `path_info` resolves to, or None. Remembered: a hit is answered before
-    Django resolves the address, and resolving it costs about 10 µs."""
-    try:
-        return resolve(path_info, urlconf).view_name
-    except Resolver404:
-        return None
-
-
-def canonical_query(request):
-    """The query as the page's view reads it, in a fixed form: the parameters it reads, sorted,
-    a blank value left out where the view takes it for no value; for a view that redirects
-    every query but its canonical one, also the query string as parse_qsl() reads it."""
-    query_string = request.META.get("QUERY_STRING", "")
-    # As Django resolves it: a middleware may have given the request a URLconf of its own.
-    name = view_name(getattr(request, "urlconf", settings.ROOT_URLCONF), request.path_info)
-    reads = query_readings().get(name, AS_WRITTEN)
-    if reads is AS_WRITTEN:
-        return query_string
-    if not (reads.params and query_string):
-        return ()
-    pairs = []
-    for name, values in sorted(request.GET.lists()):
-        reading = reads.params.get(name)
-        if reading == EVERY_VALUE:
-            pairs += [(name, value) for value in sorted(values)]
-        elif reading is not None and (values[-1] or reading == LAST_VALUE_AS_GIVEN):
-            pairs.append((name, values[-1]))  # the value request.GET.get() gives
-    as_parsed = parse_qsl(query_string) if reads.query_string else []
-    return (*pairs, as_parsed) if as_parsed else tuple(pairs)
-
-
-def page_key(request):
-    """The page's canonical address: scheme, host, path and canonical query. The host too,
-    since pages hold absolute addresses (feeds, sitemaps, canonical links). Hashed from the
-    repr() of the parts, which no two different addresses share."""
-    address = (request.scheme, request.get_host(), request.path, canonical_query(request))
-    return f"pages:{hashlib.sha256(repr(address).encode()).hexdigest()}"
 
 
 class PageCacheMiddleware:

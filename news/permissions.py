@@ -1,20 +1,20 @@
 """Who may do what with news: editors work for issuing bodies, publishers may publish, managers
 (and superusers) see and edit everything. The Django groups are set up by `ensure_groups()`.
 
-Every door of the back office asks here: the admin's forms and views, django-reversion's
-history and recovery, the bulk actions and the publishing service. A `…_refusal()` function
-returns None when the user may go ahead, or the reason they may not, in words for them."""
+Every door of the back office asks here about roles and bodies: the admin's forms and views,
+django-reversion's history and recovery, the bulk actions; what a role may do to an item's
+status is the publishing door's (news/publishing.py). A `…_refusal()` function returns None when
+the user may go ahead, or the reason they may not, in words for them."""
 
 from django.contrib.auth.models import Group, Permission
-from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from structures.models import Structure
 
-from .models import IssuingBody, NewsItem
+from .models import NewsItem
+from .querysets import EDIT_ALL, edits_all
 
 PUBLISH = "news.publish_newsitem"
-EDIT_ALL = "news.edit_all_newsitems"
 
 NEWS_EDITING = [
     "news.add_newsitem", "news.change_newsitem", "news.view_newsitem", "news.delete_newsitem",
@@ -54,10 +54,6 @@ def ensure_groups():
     return changed
 
 
-def edits_all(user):
-    return user.is_active and (user.is_superuser or user.has_perm(EDIT_ALL))
-
-
 def can_publish(user):
     return user.is_active and (user.is_superuser or user.has_perm(PUBLISH))
 
@@ -69,19 +65,10 @@ def own_structures(user):
     return Structure.objects.filter(editors__user=user)
 
 
-def visible_news(user, queryset):
-    """The items of `queryset` this user may see and edit in the back office."""
-    if edits_all(user):
-        return queryset
-    return queryset.filter(
-        Exists(IssuingBody.objects.filter(news_item=OuterRef("pk"), structure__editors__user=user))
-    )
-
-
 def may_edit(user, item):
     if item is None or item.pk is None or edits_all(user):
         return True
-    return visible_news(user, type(item).objects.filter(pk=item.pk)).exists()
+    return type(item).objects.filter(pk=item.pk).editable_by(user).exists()
 
 
 def visible_tags(user, queryset):
@@ -89,7 +76,7 @@ def visible_tags(user, queryset):
     not give its tags away."""
     if edits_all(user):
         return queryset
-    own = visible_news(user, NewsItem.objects.all())
+    own = NewsItem.objects.editable_by(user)
     return queryset.filter(NewsItem.objects.published().using_tag() | own.using_tag())
 
 
@@ -101,7 +88,7 @@ def issuer_ids(item):
     return {body.structure_id for body in item.issuing_bodies.all()}
 
 
-def body_names(structure_ids):
+def structure_names(structure_ids):
     names = Structure.objects.filter(pk__in=structure_ids).values_list("name", flat=True)
     return ", ".join(sorted(names))
 
@@ -111,34 +98,6 @@ def outside_bodies(user, structure_ids):
     if edits_all(user):
         return set()
     return set(structure_ids) - set(own_structures(user).values_list("pk", flat=True))
-
-
-def publishing_refusal(user, item=None):
-    """Publishing and withdrawing are for publishers, and only of items of their own bodies."""
-    if not can_publish(user):
-        return _("Only publishers may publish or withdraw news items.")
-    if item is not None and not may_edit(user, item):
-        return _("“%(item)s” is not issued by a body you work for.") % {"item": item}
-    return None
-
-
-def change_refusal(user, status_on_record):
-    """Editors work on drafts: once an item is published (or scheduled) or withdrawn, changing
-    it, unpublishing it or withdrawing it is publishing."""
-    if status_on_record in (None, NewsItem.Status.DRAFT) or can_publish(user):
-        return None
-    if status_on_record == NewsItem.Status.WITHDRAWN:
-        return _("This item is withdrawn: only a publisher may change it or publish it again.")
-    return _("This item is published: only a publisher may change, unpublish or withdraw it.")
-
-
-def status_refusal(user, status_on_record, new_status):
-    """Whether the user may save an item that is `status_on_record` (None: new) as
-    `new_status`."""
-    refusal = change_refusal(user, status_on_record)
-    if refusal is None and new_status != NewsItem.Status.DRAFT and not can_publish(user):
-        refusal = _("You may save drafts only: ask a publisher to publish, change or withdraw it.")
-    return refusal
 
 
 def deletion_refusal(user, item):
@@ -153,29 +112,5 @@ def deletion_refusal(user, item):
         return _(
             "“%(item)s” is also issued by %(bodies)s: only a manager may delete an item of a "
             "body you do not work for."
-        ) % {"item": item, "bodies": body_names(others)}
-    return None
-
-
-def version_refusal(user, *, status_before, issuers_before, status_after, issuers_after):
-    """Whether the user may turn an item (None: a deleted one) into an earlier version of it,
-    as restoring from the history or recovering a deleted item does."""
-    refusal = change_refusal(user, status_before)
-    if refusal is None and status_after != NewsItem.Status.DRAFT and not can_publish(user):
-        refusal = _(
-            "That version was published or withdrawn: only a publisher may restore it. You may "
-            "restore draft versions of drafts."
-        )
-    if refusal is not None or edits_all(user):
-        return refusal
-    if not issuers_after - outside_bodies(user, issuers_after):
-        return _("That version is not issued by any of the bodies you work for.")
-    # Recovering a deleted item adds all its bodies; restoring a version, those that differ.
-    changed = issuers_after if status_before is None else issuers_before ^ issuers_after
-    others = outside_bodies(user, changed)
-    if others:
-        return _(
-            "Restoring that version would add or remove %(bodies)s, which you do not work for: "
-            "ask a manager."
-        ) % {"bodies": body_names(others)}
+        ) % {"item": item, "bodies": structure_names(others)}
     return None

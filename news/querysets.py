@@ -1,6 +1,19 @@
+"""What each audience may see of the news, defined once: the public (`published()`, and its
+complement `not_public()`, with `scheduled()` the items about to join it) and the editors of the
+back office (`editable_by(user)`). Every public surface starts from `published()`."""
+
 from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
+
+from .links import LINKS
+
+# Managers (and superusers) edit the news of every body (news/permissions.py sets the groups up).
+EDIT_ALL = "news.edit_all_newsitems"
+
+
+def edits_all(user):
+    return user.is_active and (user.is_superuser or user.has_perm(EDIT_ALL))
 
 
 class NewsItemQuerySet(models.QuerySet):
@@ -14,9 +27,23 @@ class NewsItemQuerySet(models.QuerySet):
         ones. Spelled out by status, so that PostgreSQL finds these few from an index."""
         Status = self.model.Status
         hidden_statuses = [status for status in Status.values if status != Status.PUBLISHED]
+        return self.filter(Q(status__in=hidden_statuses) | self.scheduled_condition())
+
+    def scheduled(self):
+        """Published with a time still ahead: public by themselves at that time."""
+        return self.filter(self.scheduled_condition())
+
+    def scheduled_condition(self):
+        return Q(status=self.model.Status.PUBLISHED, published_at__gt=timezone.now())
+
+    def editable_by(self, user):
+        """The items `user` may see and edit in the back office: every item for managers, else
+        those issued by a body the user works for."""
+        if edits_all(user):
+            return self
+        bodies = LINKS["issued_by"].model(self.model).objects
         return self.filter(
-            Q(status__in=hidden_statuses)
-            | Q(status=Status.PUBLISHED, published_at__gt=timezone.now())
+            Exists(bodies.filter(news_item=OuterRef("pk"), structure__editors__user=user))
         )
 
     def newest_first(self):
@@ -24,26 +51,25 @@ class NewsItemQuerySet(models.QuerySet):
 
     # Exists() subqueries rather than joins: no duplicate rows, so no DISTINCT over the archive.
     # Several values are OR-ed: items in any of the fields, countries, bodies or tags.
+    def linked_to(self, facet, values):
+        """The items with a link row to any of `values` in `facet` (news/links.py)."""
+        link = LINKS[facet]
+        rows = link.model(self.model).objects.filter(
+            **{link.item: OuterRef("pk"), f"{link.value}__in": values}
+        )
+        return self.filter(Exists(rows))
+
     def in_field(self, *fields):
-        links = self.model.fields_of_work.through.objects
-        return self.filter(Exists(links.filter(newsitem=OuterRef("pk"), fieldofwork__in=fields)))
+        return self.linked_to("field", fields)
 
     def for_country(self, *countries):
-        links = self.model.countries.through.objects
-        return self.filter(Exists(links.filter(newsitem=OuterRef("pk"), country__in=countries)))
+        return self.linked_to("country", countries)
 
     def issued_by(self, *structures):
-        """Items link to the structure itself, so items issued under a former name count too."""
-        from .models import IssuingBody
-
-        links = IssuingBody.objects
-        return self.filter(Exists(links.filter(news_item=OuterRef("pk"), structure__in=structures)))
+        return self.linked_to("issued_by", structures)
 
     def tagged(self, *tags):
-        from .models import TaggedNewsItem
-
-        links = TaggedNewsItem.objects
-        return self.filter(Exists(links.filter(content_object=OuterRef("pk"), tag__in=tags)))
+        return self.linked_to("tag", tags)
 
     def using_tag(self):
         """For a query of tags (taggit's Tag): whether any of these items carries the tag, e.g.
@@ -53,16 +79,11 @@ class NewsItemQuerySet(models.QuerySet):
     def with_links(self):
         """Issuing bodies (with former names, for the name in force on the item's date) and
         fields of work, fetched in a fixed number of queries."""
-        from structures.models import FormerName
-
-        from .models import IssuingBody
-
+        issuing_bodies = LINKS["issued_by"].model(self.model).objects.select_related("structure")
         return self.prefetch_related(
             Prefetch(
                 "issuing_bodies",
-                queryset=IssuingBody.objects.select_related("structure").prefetch_related(
-                    Prefetch("structure__former_names", queryset=FormerName.objects.all())
-                ),
+                queryset=issuing_bodies.prefetch_related("structure__former_names"),
             ),
             "fields_of_work",
         )

@@ -23,43 +23,26 @@ query."""
 
 from django.db import connection
 
-from .models import IssuingBody, NewsItem
+from .links import LINKS
+from .models import NewsItem
 
 RELATED_COUNT = 5
 CANDIDATES_PER_VALUE = 300
 # A shared topic says most about what an item is about, a shared country next; a shared issuing
 # body least (the Secretariat issues news on every topic).
-FIELD_WEIGHT = 3
-COUNTRY_WEIGHT = 2
-ISSUER_WEIGHT = 1
+WEIGHTS = {"field": 3, "country": 2, "issued_by": 1}
 
 
 def link_tables(item):
     """(table, item column, value column, the item's values, weight) for each dimension."""
-    fields_through = NewsItem.fields_of_work.through._meta
-    countries_through = NewsItem.countries.through._meta
+    values = {
+        "field": [field.pk for field in item.fields_of_work.all()],
+        "country": [country.pk for country in item.countries.all()],
+        "issued_by": [body.structure_id for body in item.issuing_bodies.all()],
+    }
     return [
-        (
-            fields_through.db_table,
-            fields_through.get_field("newsitem").column,
-            fields_through.get_field("fieldofwork").column,
-            [field.pk for field in item.fields_of_work.all()],
-            FIELD_WEIGHT,
-        ),
-        (
-            countries_through.db_table,
-            countries_through.get_field("newsitem").column,
-            countries_through.get_field("country").column,
-            [country.pk for country in item.countries.all()],
-            COUNTRY_WEIGHT,
-        ),
-        (
-            IssuingBody._meta.db_table,
-            IssuingBody._meta.get_field("news_item").column,
-            IssuingBody._meta.get_field("structure").column,
-            [body.structure_id for body in item.issuing_bodies.all()],
-            ISSUER_WEIGHT,
-        ),
+        (*LINKS[facet].columns(NewsItem), values[facet], weight)
+        for facet, weight in WEIGHTS.items()
     ]
 
 

@@ -18,6 +18,8 @@ from django.db.models.functions import Concat
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from .models import NewsItem
+
 CONFIG = "english"
 # Control characters cannot occur in stored text, so they mark the highlights unambiguously
 # until the snippet has been escaped.
@@ -65,7 +67,6 @@ def add_snippets(items, text):
     items = list(items)
     if not items or not full_text():
         return items
-    from .models import NewsItem
 
     headlines = dict(
         NewsItem.objects.filter(pk__in=[item.pk for item in items])

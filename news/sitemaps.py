@@ -2,11 +2,9 @@
 news section can grow past the protocol's 50,000 URLs a file: Django pages it (?p=2, …) and the
 index lists every page."""
 
-from django.conf import settings
 from django.contrib.sitemaps import GenericSitemap, Sitemap
 from django.contrib.sitemaps import views as sitemap_views
 from django.db.models import Max
-from django.http import HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
@@ -14,6 +12,7 @@ from countries.models import Country
 from structures.models import Structure
 
 from .models import FieldOfWork, NewsItem
+from .page_keys import LAST_VALUE_AS_GIVEN, reads_query
 
 
 class PageSitemap(Sitemap):
@@ -49,21 +48,14 @@ SITEMAPS = {
 }
 
 
+@reads_query({})
 @require_safe
 def sitemap_index(request):
     return sitemap_views.index(request, SITEMAPS, sitemap_url_name="sitemap_section")
 
 
+# django.contrib.sitemaps reads its page so: "?p=" is a 404, no "p" is page 1.
+@reads_query({"p": LAST_VALUE_AS_GIVEN})
 @require_safe
 def sitemap_section(request, section):
     return sitemap_views.sitemap(request, SITEMAPS, section=section)
-
-
-@require_safe
-def robots_txt(request):
-    lines = ["User-agent: *"]
-    # The back office at another address than the usual one is not told to every bot here.
-    if settings.ADMIN_URL == "admin/":
-        lines.append(f"Disallow: {reverse('admin:index')}")
-    lines += ["", f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}"]
-    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

@@ -1,39 +1,27 @@
 from urllib.parse import parse_qsl
 
-from django.db import DatabaseError, connection
-from django.http import HttpResponsePermanentRedirect, JsonResponse
+from django.http import HttpResponsePermanentRedirect
 from django.utils.functional import SimpleLazyObject
-from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView
 
-from countries.models import Chairpersonship, Country
-from structures.models import Structure
+from countries.models import Chairpersonship, Country, group_countries
+from structures.models import Structure, group_structures
 
 from . import search
-from .describe import active_filters, describe
-from .facets import build_facets, facet_counts, result_count
-from .filters import NewsFilter, canonical_query
-from .menus import group_structures
+from .listing.facets import build_facets, facet_counts, result_count
+from .listing.filters import LISTING_READS, NewsFilter, canonical_query
+from .listing.pagination import CappedPaginator
+from .listing.summary import active_filters, describe
 from .models import FieldOfWork, NewsItem
-from .pagination import CappedPaginator
+from .page_keys import NOTHING, PAGING, Reads
 from .related import related_items
 
 LATEST_COUNT = 10
 
 
-def healthz(request):
-    """For the load balancer: 503 while this server cannot reach the database, so that it is
-    taken out of rotation. Redis is not checked: without it the site still serves pages."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except DatabaseError:
-        return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
-    return JsonResponse({"status": "ok"})
-
-
 class HomeView(ListView):
     template_name = "home.html"
+    page_cache_reads = NOTHING
     context_object_name = "latest_news"
 
     def get_queryset(self):
@@ -46,6 +34,8 @@ class NewsListView(ListView):
     filter combination has one shareable, cacheable address."""
 
     template_name = "news/newsitem_list.html"
+    # Any query but the canonical form of its filters is answered with a redirect (never cached).
+    page_cache_reads = Reads(LISTING_READS | PAGING, query_string=True)
     context_object_name = "news_items"
     paginate_by = 20
     paginator_class = CappedPaginator
@@ -109,6 +99,7 @@ class NewsListView(ListView):
 
 class NewsDetailView(DetailView):
     template_name = "news/newsitem_detail.html"
+    page_cache_reads = NOTHING
     context_object_name = "item"
 
     def get_queryset(self):
@@ -123,6 +114,8 @@ class NewsDetailView(DetailView):
 class LatestNewsMixin:
     """A taxonomy page shows its latest published news (its `news_items` reverse relation)."""
 
+    page_cache_reads = NOTHING
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["latest_news"] = (
@@ -132,6 +125,7 @@ class LatestNewsMixin:
 
 
 class FieldOfWorkListView(ListView):
+    page_cache_reads = NOTHING
     model = FieldOfWork
     context_object_name = "fields"
 
@@ -150,26 +144,16 @@ class FieldOfWorkDetailView(LatestNewsMixin, DetailView):
 # Taxonomy pages live here, not in their own apps: they show news, and news depends on the
 # taxonomies, never the other way round.
 class CountryListView(ListView):
+    page_cache_reads = NOTHING
     model = Country
     context_object_name = "countries"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["chairpersonship"] = Chairpersonship.objects.current()
-        by_status = {}
-        for country in context["countries"]:
-            by_status.setdefault(country.status, []).append(country)
         context["groups"] = [
-            (heading, by_status.get(status, []))
-            for status, heading in (
-                (Country.Status.PARTICIPATING_STATE, _("Participating States")),
-                (Country.Status.ASIAN_PARTNER, _("Asian Partners for Co-operation")),
-                (
-                    Country.Status.MEDITERRANEAN_PARTNER,
-                    _("Mediterranean Partners for Co-operation"),
-                ),
-                (Country.Status.OTHER, _("Other places")),
-            )
+            (heading, members)
+            for _status, heading, members in group_countries(context["countries"])
         ]
         return context
 
@@ -196,6 +180,7 @@ class CountryDetailView(LatestNewsMixin, DetailView):
 
 
 class StructureListView(ListView):
+    page_cache_reads = NOTHING
     context_object_name = "structures"
 
     def get_queryset(self):

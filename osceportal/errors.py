@@ -1,7 +1,7 @@
 """The server-error page, with one case of its own: when the database cannot be reached (a
 restart, a fail-over, a network cut), the visitor gets 503 "temporarily unavailable" with
 Retry-After rather than a 500 that says something is broken. The load balancer and crawlers read
-503 as "come back soon", and the server's own /healthz says the same (news/views.py).
+503 as "come back soon", and the server's own /healthz says the same (osceportal/views.py).
 
 Django calls the handler while it handles the exception, without passing it (handler500 in
 osceportal/urls.py; django.core.handlers.exception.handle_uncaught_exception), so the exception
@@ -11,15 +11,15 @@ Unavailable"."""
 import sys
 
 from django.conf import settings
-from django.contrib import admin
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template import loader
-from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.defaults import permission_denied as default_permission_denied
 from django.views.defaults import server_error as default_server_error
+
+from news.admin.refusals import refusal_page
 
 # Long enough for PostgreSQL to restart, short enough that nobody waits long for nothing.
 RETRY_AFTER_SECONDS = 10
@@ -56,14 +56,3 @@ def permission_denied(request, exception, template_name="403.html"):
     ):
         return default_permission_denied(request, exception, template_name)
     return refusal_page(request, str(exception), title=_("Not allowed"), status=403)
-
-
-def refusal_page(request, reason, *, title, status):
-    """A back-office page that says why something was not done (403, 409)."""
-    response = TemplateResponse(
-        request,
-        "admin/refused.html",
-        {**admin.site.each_context(request), "title": title, "reason": reason},
-        status=status,
-    )
-    return response.render()

@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "countries",
     "structures",
     "news",
+    "sampledata",  # the synthetic corpus of the benchmark: `generate_news`
+    "osceportal",  # site-wide: health check, robots.txt, backup and restore
 ]
 
 MIDDLEWARE = [
@@ -143,7 +145,7 @@ else:
 # Anonymous GET responses of public pages are cached this long (news/pagecache.py). Only with
 # Redis by default: a per-process cache cannot be invalidated on every server at once.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300" if REDIS_URL else "0"))
-# Facet counts are kept per filter in the shared cache (news/facets.py), for the same reason
+# Facet counts are kept per filter in the shared cache (news/listing/facets.py), for the same reason
 # only when there is one.
 FACET_CACHE = env_bool("FACET_CACHE", default=bool(REDIS_URL))
 

@@ -4,9 +4,11 @@ from django.contrib import admin
 from django.urls import include, path
 
 from news.api import api_patterns
-from news.sitemaps import robots_txt, sitemap_index, sitemap_section
+from news.sitemaps import sitemap_index, sitemap_section
 from news.urls import country_patterns, structure_patterns
-from news.views import HomeView, healthz
+from news.views import HomeView
+
+from .views import healthz, robots_txt
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),

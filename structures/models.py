@@ -147,3 +147,49 @@ class FormerName(models.Model):
         return (self.valid_from is None or self.valid_from <= day) and (
             self.valid_until is None or day <= self.valid_until
         )
+
+
+# The groups of the "Structures and institutions" menu and index, in the organisation's order:
+# (anchor, heading, kinds).
+STRUCTURE_GROUPS = [
+    ("chairpersonship", Structure.Kind.CHAIRPERSONSHIP.label, [Structure.Kind.CHAIRPERSONSHIP]),
+    (
+        "secretariat",
+        Structure.Kind.SECRETARIAT.label,
+        [Structure.Kind.SECRETARIAT, Structure.Kind.SECRETARIAT_UNIT],
+    ),
+    ("institutions", _("Institutions"), [Structure.Kind.INSTITUTION]),
+    ("field-operations", _("Field operations"), [Structure.Kind.FIELD_OPERATION]),
+    (
+        "closed-field-activities",
+        _("Closed field activities"),
+        [Structure.Kind.CLOSED_FIELD_ACTIVITY],
+    ),
+    (
+        "parliamentary-assembly",
+        Structure.Kind.PARLIAMENTARY_ASSEMBLY.label,
+        [Structure.Kind.PARLIAMENTARY_ASSEMBLY],
+    ),
+    ("court", _("Court of Conciliation and Arbitration"), [Structure.Kind.COURT]),
+]
+# Kinds that are one body: the body heads its group in the menu (the Secretariat, its units below).
+SINGLE_BODY_KINDS = {
+    Structure.Kind.CHAIRPERSONSHIP,
+    Structure.Kind.SECRETARIAT,
+    Structure.Kind.PARLIAMENTARY_ASSEMBLY,
+    Structure.Kind.COURT,
+}
+
+
+def group_structures(structures):
+    """Structures (in menu order) in the menu's groups: [(anchor, heading, [structure, …]), …],
+    empty groups left out. Shared by the menu and the structures index page."""
+    by_kind = {}
+    for structure in structures:
+        by_kind.setdefault(structure.kind, []).append(structure)
+    groups = []
+    for anchor, heading, kinds in STRUCTURE_GROUPS:
+        members = [structure for kind in kinds for structure in by_kind.get(kind, [])]
+        if members:
+            groups.append((anchor, str(heading), members))
+    return groups

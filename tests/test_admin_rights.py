@@ -11,7 +11,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from reversion.models import Version
 
-from news import services
+from news import publishing
 from news.models import FieldOfWork, IssuingBody, NewsItem
 from structures.models import Structure
 
@@ -404,13 +404,13 @@ def test_a_bulk_action_on_another_offices_item_is_refused(client, dushanbe_publi
 
 def test_the_publishing_service_refuses_at_its_own_door(dushanbe_editor, bishkek_publisher):
     item = item_of(DUSHANBE, status="draft")
-    assert services.publish(item, by=dushanbe_editor) == [
+    assert publishing.publish(item, by=dushanbe_editor) == [
         "Only publishers may publish or withdraw news items."
     ]
-    assert services.publish(item, by=bishkek_publisher) == [
+    assert publishing.publish(item, by=bishkek_publisher) == [
         f"“{item}” is not issued by a body you work for."
     ]
-    assert services.withdraw(item, by=bishkek_publisher, reason="No") == [
+    assert publishing.withdraw(item, by=bishkek_publisher, reason="No") == [
         f"“{item}” is not issued by a body you work for."
     ]
     item.refresh_from_db()
@@ -421,7 +421,7 @@ def test_bulk_publishing_keeps_an_edit_saved_after_the_items_were_read(dushanbe_
     item = item_of(DUSHANBE, status="draft", title="Title when the list was read")
     held_by_the_action = NewsItem.objects.get(pk=item.pk)
     NewsItem.objects.filter(pk=item.pk).update(title="Title saved a moment later", version=2)
-    assert services.publish(held_by_the_action, by=dushanbe_publisher) == []
+    assert publishing.publish(held_by_the_action, by=dushanbe_publisher) == []
     item.refresh_from_db()
     assert (item.title, item.status, item.version) == ("Title saved a moment later", "published", 3)
 
@@ -466,7 +466,7 @@ def test_bulk_publishing_waits_for_a_concurrent_save_and_keeps_it(reference_data
     outcome = []
     action = threading.Thread(
         target=lambda: (
-            outcome.append(services.publish(held_by_the_action, by=publisher)),
+            outcome.append(publishing.publish(held_by_the_action, by=publisher)),
             connection.close(),
         )
     )

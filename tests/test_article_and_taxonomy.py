@@ -15,10 +15,10 @@ from django.utils import timezone
 from django.views import defaults
 
 from countries.models import Chairpersonship, Country
-from news.html import clean_body
 from news.menus import get_menus
 from news.models import FieldOfWork, NewsItem
 from news.related import related_items
+from news.sanitise import clean_body
 from structures.models import Structure
 
 from .factories import NewsItemFactory

@@ -1,21 +1,25 @@
 """`manage.py generate_news`: a deterministic synthetic corpus that looks like the real archive."""
 
 import datetime
+import os
 import re
 import statistics
+import subprocess
+import sys
 from collections import Counter
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from news.corpus import CORPUS_END, CORPUS_START, SCHEDULED_YEAR
-from news.html import clean_body
 from news.models import FieldOfWork, IssuingBody, NewsItem
+from news.sanitise import clean_body
+from sampledata.corpus import CORPUS_END, CORPUS_START, SCHEDULED_YEAR
 from structures.models import FormerName, Structure
 
 pytestmark = pytest.mark.usefixtures("reference_data")
@@ -207,6 +211,15 @@ def test_bad_arguments_are_command_errors(options):
     with pytest.raises(CommandError):
         generate(**options)
     assert not NewsItem.objects.exists()
+
+
+def test_a_bad_date_on_the_command_line_is_a_usage_error_not_a_traceback():
+    command = [sys.executable, "manage.py", "generate_news", "--count", "5", "--until", "x"]
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"}
+    run = subprocess.run(command, cwd=settings.BASE_DIR, env=env, capture_output=True, text=True)
+    assert run.returncode == 2
+    assert "--until: 'x' is not a date (YYYY-MM-DD)" in run.stderr
+    assert "Traceback" not in run.stderr
 
 
 def test_an_earlier_end_date_ends_the_corpus_there():

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from countries.models import Country
 from news import pagecache
-from news.facets import counts_over, facet_count
-from news.filters import FACETS, NewsFilter
+from news.listing.facets import counts_over, facet_count
+from news.listing.filters import FACETS, NewsFilter
 from news.models import FieldOfWork, NewsItem
 from structures.models import Structure
 
@@ -267,7 +267,7 @@ def test_listing_query_count_does_not_grow_with_the_page(client, reference_data)
 
 
 def test_pages_deeper_than_the_cap_are_a_404(client, reference_data, monkeypatch):
-    from news import pagination
+    from news.listing import pagination
 
     monkeypatch.setattr(pagination, "MAX_PAGES", 2)
     for _ in range(50):

@@ -13,7 +13,7 @@ from django.urls import URLResolver, get_resolver
 from django.utils import timezone
 
 from countries.models import Country
-from news import pagecache
+from news import page_keys, pagecache
 from news.models import FieldOfWork, NewsItem
 from structures.models import Structure
 
@@ -315,8 +315,8 @@ def public_url_names(patterns=None, namespace=None):
 def test_every_public_url_says_which_parameters_its_view_reads(tagged_item):
     # A page left out would be kept under its query as written: safe, but any junk parameter
     # would make a new copy of it.
-    assert set(public_url_names()) == set(pagecache.query_readings())
-    assert set(example_urls(tagged_item)) == set(pagecache.query_readings())
+    assert set(public_url_names()) == set(page_keys.query_readings())
+    assert set(example_urls(tagged_item)) == set(page_keys.query_readings())
 
 
 # A valid value of each parameter the listing's machine-readable views read.
@@ -346,11 +346,11 @@ class RecordingQueryDict(QueryDict):
         self.read = read
 
     def __getitem__(self, key):
-        self.read.add((key, pagecache.LAST_VALUE))
+        self.read.add((key, page_keys.LAST_VALUE))
         return super().__getitem__(key)
 
     def getlist(self, key, default=None):
-        self.read.add((key, pagecache.EVERY_VALUE))
+        self.read.add((key, page_keys.EVERY_VALUE))
         return super().getlist(key, default)
 
     def __contains__(self, key):
@@ -392,12 +392,12 @@ def test_views_read_each_parameter_as_their_declaration_says(
         property(lambda request: RecordingQueryDict(request.META["QUERY_STRING"], read)),
     )
     allowed = {
-        pagecache.EVERY_VALUE: {pagecache.EVERY_VALUE, "presence"},
-        pagecache.LAST_VALUE: {pagecache.LAST_VALUE, "presence"},
-        pagecache.LAST_VALUE_AS_GIVEN: {pagecache.LAST_VALUE, "presence"},
+        page_keys.EVERY_VALUE: {page_keys.EVERY_VALUE, "presence"},
+        page_keys.LAST_VALUE: {page_keys.LAST_VALUE, "presence"},
+        page_keys.LAST_VALUE_AS_GIVEN: {page_keys.LAST_VALUE, "presence"},
     }
     for name, url in example_urls(tagged_item).items():
-        params = pagecache.query_readings()[name].params
+        params = page_keys.query_readings()[name].params
         read.clear()
         query = {param: FILTER_VALUES[param] for param in params} | {"junk": "1"}
         # The listing redirects this query to its canonical form: both are read.
@@ -416,9 +416,9 @@ def answer(response):
     ("name", "param"),
     [
         (name, param)
-        for name, reads in pagecache.query_readings().items()
+        for name, reads in page_keys.query_readings().items()
         for param, reading in reads.params.items()
-        if reading == pagecache.LAST_VALUE
+        if reading == page_keys.LAST_VALUE
     ],
 )
 def test_a_blank_value_left_out_of_the_key_is_no_value_to_the_view(
@@ -433,10 +433,10 @@ def test_a_blank_value_left_out_of_the_key_is_no_value_to_the_view(
     ("name", "param"),
     [
         (name, param)
-        for name, reads in pagecache.query_readings().items()
+        for name, reads in page_keys.query_readings().items()
         for param, reading in reads.params.items()
         # The listing redirects all orders but one: its key keeps the order (see below).
-        if reading == pagecache.EVERY_VALUE and not reads.query_string
+        if reading == page_keys.EVERY_VALUE and not reads.query_string
     ],
 )
 def test_the_order_of_values_sorted_in_the_key_is_nothing_to_the_view(
@@ -462,7 +462,7 @@ def test_the_order_of_values_sorted_in_the_key_is_nothing_to_the_view(
     "name",
     [
         name
-        for name, reads in pagecache.query_readings().items()
+        for name, reads in page_keys.query_readings().items()
         if reads.params and not reads.query_string
     ],
 )
@@ -470,19 +470,19 @@ def test_each_parameter_a_view_reads_changes_the_page_key(rf, tagged_item, name)
     url = example_urls(tagged_item)[name]
 
     def key(query=""):
-        return pagecache.page_key(rf.get(f"{url}?{query}" if query else url))
+        return page_keys.page_key(rf.get(f"{url}?{query}" if query else url))
 
     bare = key()
     assert key("junk=1") == bare
-    for param, reading in pagecache.query_readings()[name].params.items():
+    for param, reading in page_keys.query_readings()[name].params.items():
         assert key(f"{param}=x") != bare, param
         assert key(f"{param}=x&junk=1") == key(f"{param}=x"), param
-        if reading == pagecache.EVERY_VALUE:
+        if reading == page_keys.EVERY_VALUE:
             assert key(f"{param}=x&{param}=y") == key(f"{param}=y&{param}=x"), param
             assert key(f"{param}=") != bare, param  # a blank value is an error
         else:
             assert key(f"{param}=x&{param}=y") != key(f"{param}=y&{param}=x"), param
-            blank_is_none = reading == pagecache.LAST_VALUE
+            blank_is_none = reading == page_keys.LAST_VALUE
             assert (key(f"{param}=") == bare) == blank_is_none, param
 
 
@@ -490,7 +490,7 @@ def test_the_listing_key_tells_its_page_from_its_redirects(rf):
     # /news/ answers a query with its page when parse_qsl() reads it as the canonical form of
     # its filters, and with a 301 to that form otherwise.
     def key(query):
-        return pagecache.page_key(rf.get(f"/news/?{query}"))
+        return page_keys.page_key(rf.get(f"/news/?{query}"))
 
     bare = key("")
     for same_page in ("&&&", "q=", "q=&q=", "page=", "junk=", "sort="):

@@ -1,4 +1,5 @@
-"""The body allow-list (news/html.py): hostile markup comes out harmless, formatting survives."""
+"""The body allow-list (news/sanitise.py): hostile markup comes out harmless, formatting
+survives."""
 
 import html
 from html.parser import HTMLParser
@@ -6,7 +7,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from news.html import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, ALLOWED_URL_SCHEMES, clean_body
+from news.sanitise import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, ALLOWED_URL_SCHEMES, clean_body
 
 HOSTILE = [
     "<script>alert(1)</script>",

@@ -3,7 +3,7 @@ from django.http import QueryDict
 
 from countries.models import Country
 from news import search
-from news.filters import NewsFilter, canonical_query
+from news.listing.filters import NewsFilter, canonical_query
 from news.models import FieldOfWork, NewsItem
 from structures.models import FormerName, Structure
 

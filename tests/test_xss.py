@@ -31,9 +31,9 @@ from taggit.models import Tag
 from countries.models import Country
 from news import images
 from news.exports import FORMULA_TRIGGERS
-from news.filters import MAX_QUERY_LENGTH, MAX_VALUES_PER_FACET
-from news.html import ALLOWED_TAGS
+from news.listing.filters import MAX_QUERY_LENGTH, MAX_VALUES_PER_FACET
 from news.models import FieldOfWork, IssuingBody, NewsItem
+from news.sanitise import ALLOWED_TAGS
 from structures.models import FormerName, Structure
 
 VECTOR_FILE = Path(__file__).parent / "data" / "xss_vectors.jsonl"

@@ -1,5 +1,5 @@
 """The bulk actions of the news list: delete, publish, withdraw. Publishing and withdrawing go
-through the publishing service (news/services.py), item by item, each in a revision of its own;
+through the publishing door (news/publishing.py), item by item, each in a revision of its own;
 deleting refuses the whole selection when one item may not be deleted, and says why."""
 
 import reversion
@@ -10,8 +10,8 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .. import services
-from ..permissions import can_publish, deletion_refusal, publishing_refusal
+from .. import publishing
+from ..permissions import can_publish, deletion_refusal
 
 
 class BulkActions:
@@ -38,7 +38,7 @@ class BulkActions:
         self.change_status(
             request,
             queryset,
-            lambda item: services.publish(item, by=request.user),
+            lambda item: publishing.publish(item, by=request.user),
             comment=_("Published with the bulk action."),
             done=lambda n: ngettext("%d item published.", "%d items published.", n) % n,
             refused=_("Not published: %s"),
@@ -62,7 +62,7 @@ class BulkActions:
         self.change_status(
             request,
             queryset,
-            lambda item: services.withdraw(item, by=request.user, reason=reason),
+            lambda item: publishing.withdraw(item, by=request.user, reason=reason),
             comment=_("Withdrawn: %s") % reason,
             done=lambda n: ngettext("%d item withdrawn.", "%d items withdrawn.", n) % n,
             refused=_("Not withdrawn: %s"),
@@ -71,7 +71,7 @@ class BulkActions:
     def change_status(self, request, queryset, change, *, comment, done, refused):
         """Publish or withdraw each item through the publishing service, each in a revision of
         its own, and say what was done and what was not, and why."""
-        refusal = publishing_refusal(request.user)
+        refusal = publishing.publishing_refusal(request.user)
         if refusal:
             raise PermissionDenied(refusal)
         changed, problems_by_item = 0, []

@@ -13,12 +13,11 @@ from taggit.models import Tag
 
 from structures.models import Structure
 
-from .. import images
+from .. import images, publishing
 from ..models import IssuingBody, NewsItem, storable_time
-from ..permissions import edits_all, own_structures, status_refusal
-from ..services import publishing_problems
+from ..permissions import edits_all, own_structures
 
-# What the editor's toolbar offers. The body is cleaned again by news/html.py when it is saved,
+# What the editor's toolbar offers. The body is cleaned again by news/sanitise.py when it is saved,
 # whatever arrives: the toolbar is a convenience, not the safeguard.
 BODY_EXTENSIONS = {
     "Bold": True,
@@ -131,30 +130,17 @@ class NewsItemAdminForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         self.check_version()
-        status = cleaned.get("status")
+        # The publishing checklist needs the "Issued by" rows too: IssuingBodyFormSet runs it,
+        # and marks each problem at its field of this form.
+        self.instance.edit_form = self
         # A live item's text is public: changing it, unpublishing it, withdrawing it is
         # publishing (the change view shows such an item read-only to editors already).
         status_on_record = getattr(self.instance, "status_on_record", None)
-        refusal = status_refusal(
-            self.request.user, status_on_record if self.instance.pk else None, status
+        refusal = publishing.status_refusal(
+            self.request.user, status_on_record if self.instance.pk else None, cleaned.get("status")
         )
         if refusal:
             raise ValidationError(refusal)
-        image = cleaned.get("image")  # a new upload, None to keep the photo, False to clear it
-        keeps_photo = bool(image) or (image is None and bool(self.instance.image))
-        if keeps_photo and not (cleaned.get("image_alt") or "").strip():
-            self.add_error(
-                "image_alt", _("Describe the photo for people who cannot see it (alt text).")
-            )
-        reason = (cleaned.get("withdrawn_reason") or "").strip()
-        if status == NewsItem.Status.WITHDRAWN and not reason:
-            self.add_error(
-                "withdrawn_reason", _("Say why the item is withdrawn; the reason stays on record.")
-            )
-        if status == NewsItem.Status.PUBLISHED and not cleaned.get("published_at"):
-            self.add_error(
-                "published_at", _("Give the time the item goes public (now, or later to schedule).")
-            )
         return cleaned
 
     def version_on_record(self, locked=None):
@@ -195,8 +181,9 @@ class NewsItemAdminForm(forms.ModelForm):
 
 
 class IssuingBodyFormSet(forms.BaseInlineFormSet):
-    """The ordered "Issued by" rows. The publishing checklist needs them, so it runs here,
-    where the item's new status and the rows are both known."""
+    """The ordered "Issued by" rows. The publishing checklist (news/publishing.py) needs them,
+    so it runs here, where the item's new values and the rows are both known; a problem of one
+    of the item's fields is marked at that field of the edit form."""
 
     request = None
 
@@ -234,15 +221,30 @@ class IssuingBodyFormSet(forms.BaseInlineFormSet):
                     _("Choose at least one of your own bodies under “Issued by”: %s.")
                     % ", ".join(sorted(str(s) for s in own))
                 )
-        item = self.instance
-        fields = getattr(item, "_chosen_fields_of_work", None)
-        # Without the chosen fields the item's own form was invalid: its errors come first.
-        if item.status == NewsItem.Status.PUBLISHED and fields is not None:
-            checklist = publishing_problems(item, issuing_bodies=chosen, fields_of_work=fields)
-            if checklist:
-                problems += [_("Before it can be published:"), *checklist]
+        problems += self.checklist(chosen)
         if problems:
             raise ValidationError(problems)
+
+    def checklist(self, chosen):
+        """The publishing checklist of the item as the edit form and these rows would save it:
+        a problem of a field of the form is marked there; the others are returned, for here."""
+        form = getattr(self.instance, "edit_form", None)
+        if form is None:
+            return []
+        fields_of_work = form.cleaned_data.get("fields_of_work") or []
+        here, marked = [], False
+        for problem in publishing.problems(
+            self.instance, issuing_bodies=chosen, fields_of_work=fields_of_work
+        ):
+            if problem.field in form.fields:
+                if problem.field not in form.errors:
+                    form.add_error(problem.field, problem.message)
+                marked = True
+            else:
+                here.append(problem.message)
+        if marked:
+            here.append(_("Correct the fields marked above, then save again."))
+        return here
 
 
 class IssuingBodyForm(forms.ModelForm):

@@ -21,10 +21,9 @@ from reversion.admin import VersionAdmin
 from reversion.errors import RevertError
 from reversion.models import Version
 
-from osceportal.errors import refusal_page
-
-from .. import images, permissions
+from .. import images, permissions, publishing
 from ..models import IssuingBody, NewsItem
+from .refusals import refusal_page
 
 
 @dataclass(frozen=True)
@@ -85,7 +84,7 @@ class GuardedVersionAdmin(VersionAdmin):
         )
         version = get_object_or_404(Version.objects.get_for_object(item), pk=version_id)
         try:
-            refusal = permissions.version_refusal(
+            refusal = publishing.version_refusal(
                 request.user,
                 status_before=item.status,
                 issuers_before=permissions.issuer_ids(item),
@@ -114,7 +113,7 @@ class GuardedVersionAdmin(VersionAdmin):
         return deleted.filter(pk__in=allowed)
 
     def recovery_refusal(self, request, version):
-        return permissions.version_refusal(
+        return publishing.version_refusal(
             request.user,
             status_before=None,
             issuers_before=set(),

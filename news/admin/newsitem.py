@@ -18,16 +18,10 @@ from taggit.models import Tag
 
 from structures.models import Structure
 
-from .. import images
+from .. import images, publishing
 from ..models import FieldOfWork, IssuingBody, NewsItem, TaggedNewsItem
-from ..permissions import (
-    change_refusal,
-    deletion_refusal,
-    edits_all,
-    may_edit,
-    visible_news,
-    visible_tags,
-)
+from ..permissions import deletion_refusal, edits_all, may_edit, visible_tags
+from ..publishing import change_refusal
 from .actions import BulkActions
 from .forms import IssuingBodyForm, IssuingBodyFormSet, NewsItemAdminForm
 from .history import GuardedVersionAdmin
@@ -101,7 +95,7 @@ class NewsItemAdmin(PreviewViews, BulkActions, GuardedVersionAdmin):
                 Prefetch("issuing_bodies", queryset=IssuingBody.objects.select_related("structure"))
             )
         )
-        return visible_news(request.user, queryset)
+        return queryset.editable_by(request.user)
 
     def has_view_permission(self, request, obj=None):
         return super().has_view_permission(request, obj) and may_edit(request.user, obj)
@@ -167,7 +161,7 @@ class NewsItemAdmin(PreviewViews, BulkActions, GuardedVersionAdmin):
 
     @admin.display(description=_("body"))
     def body_as_shown(self, obj):
-        # Trusted as the public page trusts it: it was sanitised when it was saved (news/html.py).
+        # Trusted as the public page trusts it: sanitised when it was saved (news/sanitise.py).
         return mark_safe(obj.body)
 
     def get_readonly_fields(self, request, obj=None):
@@ -229,12 +223,6 @@ class NewsItemAdmin(PreviewViews, BulkActions, GuardedVersionAdmin):
 
     # --- saving --------------------------------------------------------------------------------
 
-    def save_form(self, request, form, change):
-        item = super().save_form(request, form, change)
-        # For the publishing checklist, which runs with the "Issued by" rows (forms.py).
-        item._chosen_fields_of_work = list(form.cleaned_data.get("fields_of_work") or [])
-        return item
-
     def save_model(self, request, obj, form, change):
         if form.checked_image is not None:
             stored = images.store_image(form.checked_image, stem=obj.slug or obj.title)
@@ -242,11 +230,8 @@ class NewsItemAdmin(PreviewViews, BulkActions, GuardedVersionAdmin):
             obj.image_renditions = stored.renditions
         elif not obj.image:
             obj.image_renditions = {}
-        if change:
-            obj.version = form.version_on_record() + 1
-        else:
-            obj.created_by = request.user
-        obj.updated_by = request.user
+        on_record = form.version_on_record() if change else None
+        publishing.stamp(obj, by=request.user, version_on_record=on_record)
         super().save_model(request, obj, form, change)
         on_record = getattr(request, "news_on_record", None)
         before = on_record.photo_files if on_record else getattr(obj, "photo_files_on_record", ())

@@ -11,7 +11,7 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
-from news.html import mark_external_links
+from news.sanitise import mark_external_links
 
 register = template.Library()
 
@@ -24,7 +24,7 @@ JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0
 @register.filter
 def article_body(body, own_host=""):
     """A stored news body, ready to show: external links marked. Marked safe because bodies are
-    sanitised by news.html.clean_body before they are stored, and only then."""
+    sanitised by news.sanitise.clean_body before they are stored, and only then."""
     return mark_safe(mark_external_links(body, [own_host]))
 
 

@@ -1,5 +1,6 @@
-"""The vocabulary of the synthetic corpus (news/corpus.py): topical phrases per field of work,
-in the organisation's register."""
+"""The words of the synthetic corpus (sampledata/writer.py): topical phrases and the people
+who work on them per field of work, in the organisation's register; headline, lead and
+paragraph patterns; places, events and tags."""
 
 # fmt: off
 # Per topical field of work: (topics, the people who work on them), in the organisation's words.
@@ -195,5 +196,121 @@ FIELD_VOCABULARY = {
     ),
 }
 
-# What each body mostly writes about; bodies not named here write about every topical field.
+# --- where, who, what happened ---------------------------------------------------------------
+
+HEADS = {
+    "chairpersonship": "OSCE Chairperson-in-Office", "secretariat": "OSCE Secretary General",
+    "secretary-general": "OSCE Secretary General", "odihr": "ODIHR Director",
+    "hcnm": "OSCE High Commissioner on National Minorities",
+    "rfom": "OSCE Representative on Freedom of the Media",
+    "parliamentary-assembly": "OSCE PA President",
+    "office-of-the-special-representative-cthb":
+        "OSCE Special Representative for Combating Trafficking in Human Beings",
+}
+
+# Cities to write about, by country code; the first is the capital or seat.
+CITIES = {
+    "AL": ("Tirana", "Shkodra", "Durrës", "Vlora"), "AM": ("Yerevan", "Gyumri"),
+    "AT": ("Vienna", "Graz"), "AZ": ("Baku", "Ganja"), "BA": ("Sarajevo", "Banja Luka", "Mostar",
+    "Tuzla", "Brčko"), "BE": ("Brussels",), "BG": ("Sofia",), "BY": ("Minsk", "Brest"),
+    "CA": ("Ottawa",), "CH": ("Bern", "Geneva"), "CY": ("Nicosia",), "CZ": ("Prague",),
+    "DE": ("Berlin", "Hamburg"), "DK": ("Copenhagen",), "EE": ("Tallinn", "Narva"),
+    "ES": ("Madrid",), "FI": ("Helsinki",), "FR": ("Paris", "Strasbourg"), "GB": ("London",),
+    "GE": ("Tbilisi", "Batumi"), "GR": ("Athens",), "HR": ("Zagreb", "Vukovar"),
+    "HU": ("Budapest",), "IE": ("Dublin",), "IS": ("Reykjavik",), "IT": ("Rome",),
+    "KG": ("Bishkek", "Osh", "Jalal-Abad", "Karakol"), "KZ": ("Astana", "Almaty", "Shymkent"),
+    "LT": ("Vilnius",), "LV": ("Riga", "Daugavpils"), "MD": ("Chisinau", "Tiraspol", "Comrat",
+    "Bălți"), "ME": ("Podgorica", "Nikšić", "Bar"), "MK": ("Skopje", "Tetovo", "Ohrid",
+    "Kumanovo"), "MN": ("Ulaanbaatar",), "MT": ("Valletta",), "NL": ("The Hague", "Amsterdam"),
+    "NO": ("Oslo",), "PL": ("Warsaw", "Kraków"), "PT": ("Lisbon",), "RO": ("Bucharest",),
+    "RS": ("Belgrade", "Novi Sad", "Niš", "Bujanovac"), "RU": ("Moscow",), "SE": ("Stockholm",),
+    "SI": ("Ljubljana",), "SK": ("Bratislava",), "TJ": ("Dushanbe", "Khujand", "Khorog", "Kulob"),
+    "TM": ("Ashgabat", "Mary", "Turkmenbashi"), "TR": ("Ankara", "Istanbul"),
+    "UA": ("Kyiv", "Kharkiv", "Odesa", "Lviv", "Dnipro", "Kramatorsk"), "US": ("Washington",),
+    "UZ": ("Tashkent", "Samarkand", "Termez", "Nukus"),
+    "XK": ("Prishtinë/Priština", "Mitrovicë/Mitrovica", "Prizren", "Pejë/Peć"),
+}
+SMM_PLACES = ("Donetsk", "Luhansk", "Mariupol", "Avdiivka", "Horlivka", "Shchastia", "Popasna",
+              "Stanytsia Luhanska", "Zolote", "Shyrokyne", "Debaltseve", "Marinka", "Yasynuvata")
+SMM_INCIDENTS = ("civilian casualties after shelling", "damage to a water pumping station",
+                 "shelling damages residential houses", "SMM patrol restricted at a checkpoint",
+                 "SMM unmanned aerial vehicle lost", "damage to a school")
+
+EVENTS = (("training course", "training"), ("workshop", "workshop"), ("roundtable", "roundtable"),
+          ("conference", "conference"), ("study visit", "study visit"), ("seminar", "seminar"),
+          ("expert meeting", "expert meeting"), ("public discussion", "civil society"),
+          ("summer school", "young people"), ("simulation exercise", "training"))
+TAGS = ("capacity building", "civil society", "women", "young people", "legislation",
+        "regional co-operation", "equipment", "anniversary", "field visit", "project", "handbook")
+DURATIONS = ("one-day", "two-day", "three-day", "week-long", "five-day")
+WITHDRAWN_REASONS = ("Published in error.", "Superseded by a corrected version.",
+                     "Withdrawn at the request of the issuing body.", "Duplicate of another item.")
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+          "October", "November", "December")
+
+# --- the patterns of a story ------------------------------------------------------------------
+
+TITLES = {
+    "news": (
+        "{Actors} from {place} trained on {topic}", "{label} supports work on {topic} in {place}",
+        "{Event} in {city} looks at {topic}", "OSCE-supported {event} on {topic} held in {city}",
+        "{Actors} discuss {topic} at OSCE {event} in {city}",
+        "{label} brings together {actors} to discuss {topic}",
+    ),
+    "press_release": (
+        "{label} launches project on {topic} in {place}",
+        "{label} hands over equipment to {actors} in {place}",
+        "{label} and authorities in {place} agree to step up co-operation on {topic}",
+        "{label} opens regional {event} on {topic} in {city}",
+        "{label} publishes report on {topic}",
+    ),
+    "press_statement": (
+        "{head} welcomes progress on {topic} in {place}",
+        "{head} concerned about {topic} in {place}", "{head} visits {city}, discusses {topic}",
+        "{head} calls for further work on {topic} in {place}",
+    ),
+}
+LEADS = (
+    "{The_label} {verb} a {duration} {event} on {topic} for {n} {actors} from {place}, which ended "
+    "in {city} on {date}.",
+    "Some {n} {actors} from {place} took part in a {duration} {event} on {topic}, organized by "
+    "{the_label} in {city} on {date}.",
+    "{Actors} from {place} discussed {topic} and {topic2} at a {duration} {event} held by "
+    "{the_label} in {city} on {date}.",
+)
+STATEMENT_LEADS = (
+    "{The_head} today called for continued attention to {topic} in {place} and underlined the "
+    "importance of {topic2}.",
+    "Speaking in {city} on {date}, {the_head} welcomed the steps taken on {topic} and offered the "
+    "support of {the_label}.",
+)
+INTROS = (
+    "The {event} brought together {actors} and {actors2} from {place}. It was organized by "
+    "{the_label}{partner} and focused on {topic} and {topic2}.",
+    "Participants of the {event} in {city} worked on {topic}, with a particular focus on {topic2}. "
+    "The {event} was organized by {the_label}{partner}.",
+)
+DISCUSSIONS = (
+    "Participants discussed {topic3}, exchanged experience of {topic4} and looked at practical "
+    "ways of addressing {topic5}. Experts from {country2} presented examples of good practice.",
+    "Sessions covered {topic3} and {topic4}. {Actors2} shared their experience, and the "
+    "participants agreed on recommendations for the authorities on {topic5}.",
+)
+QUOTES = (
+    "“Progress on {topic} depends on the {actors} who deal with it every day, and this {event} "
+    "was about them,” said the {head}.",
+    "“{Topic} is a shared responsibility across the OSCE area,” said the {head}. “We will "
+    "continue to support {place} in this work.”",
+)
+CLOSINGS = (
+    "The {event} is part of {the_label}’s long-term support to {place} in its work on {topic5}.",
+    "The {event} was organized within a project on {topic4}, funded by extra-budgetary "
+    "contributions.",
+)
+HEADINGS = ("Background", "Next steps", "About the project", "The programme")
+PARTNERS = ("Ministry of Internal Affairs", "Ministry of Justice", "Ministry of Foreign Affairs",
+            "Ombudsperson’s Office", "national parliament", "Central Election Commission")
+VERBS = ("organized", "held", "supported", "co-organized")
+PEER_COUNTRIES = ("Finland", "Germany", "Austria", "Norway", "Sweden", "Switzerland", "Lithuania",
+                  "Estonia", "Slovenia", "Italy", "France", "Poland", "The Netherlands")
 # fmt: on

@@ -16,9 +16,10 @@ from taggit.models import Tag
 from countries.models import Country
 from structures.models import Structure
 
-from . import pagecache
+from .. import pagecache
+from ..links import LINKS
+from ..models import FieldOfWork, NewsItem
 from .filters import FACETS, canonical_params
-from .models import FieldOfWork, IssuingBody, NewsItem, TaggedNewsItem
 
 TAG_OPTIONS = 15
 FACET_CACHE_SECONDS = 3600
@@ -111,15 +112,6 @@ def compute_counts(filterset):
     return counts
 
 
-# (model, item field, value field) of each facet's link rows; "type" is a column of the item.
-LINKS = {
-    "field": (NewsItem.fields_of_work.through, "newsitem", "fieldofwork"),
-    "country": (NewsItem.countries.through, "newsitem", "country"),
-    "issued_by": (IssuingBody, "news_item", "structure"),
-    "tag": (TaggedNewsItem, "content_object", "tag"),
-}
-
-
 def facet_count(filterset, name):
     """One facet's counts over the listing under every active filter but its own, in one
     aggregate. With no other filter active that is every public item, nearly the whole archive:
@@ -137,7 +129,9 @@ def facet_count(filterset, name):
             )
         )
         return count_by(items, "type", "pk")
-    model, item_field, value_field = LINKS[name]
+    # "type" is a column of the item; every other facet counts its link rows (news/links.py).
+    link = LINKS[name]
+    model, item_field, value_field = link.model(NewsItem), link.item, link.value
     if unfiltered:
         hidden = NewsItem.objects.not_public().values("pk")
         links = model.objects.exclude(**{f"{item_field}__in": hidden})
@@ -168,10 +162,7 @@ def counts_over(queryset, names):
         if name == "type":
             parts.append("SELECT 'type', type, COUNT(*) FROM listing GROUP BY type")
             continue
-        model, item_field, value_field = LINKS[name]
-        table = qn(model._meta.db_table)
-        item = qn(model._meta.get_field(item_field).column)
-        value = qn(model._meta.get_field(value_field).column)
+        table, item, value = (qn(part) for part in LINKS[name].columns(NewsItem))
         joins, group_by = f"INNER JOIN listing ON listing.id = link.{item}", f"link.{value}"
         if name == "tag":  # the most used tags only, the same order as facet_count's
             joins += f" INNER JOIN {qn(Tag._meta.db_table)} AS tag ON tag.id = link.{value}"

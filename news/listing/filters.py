@@ -14,8 +14,9 @@ from taggit.models import Tag
 from countries.models import Country
 from structures.models import Structure
 
-from . import search
-from .models import FieldOfWork, NewsItem
+from .. import search
+from ..models import FieldOfWork, NewsItem
+from ..page_keys import EVERY_VALUE, LAST_VALUE
 
 MAX_QUERY_LENGTH = 200
 MAX_VALUES_PER_FACET = 20
@@ -197,3 +198,11 @@ def canonical_params(filterset):
 def canonical_query(filterset, **extra):
     pairs = canonical_params(filterset) + [(k, v) for k, v in sorted(extra.items()) if v]
     return urlencode(pairs)
+
+
+# What the listing, and every view that takes its filters, reads of the query: the page cache
+# keeps a page under these parameters only (news/page_keys.py).
+LISTING_READS = {
+    name: EVERY_VALUE if isinstance(filter_, django_filters.MultipleChoiceFilter) else LAST_VALUE
+    for name, filter_ in NewsFilter.base_filters.items()
+}

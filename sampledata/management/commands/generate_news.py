@@ -1,3 +1,4 @@
+import argparse
 import datetime
 import time
 from itertools import islice
@@ -6,9 +7,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import reset_queries, transaction
 from django.utils import timezone
 
-from news import corpus
 from news.jsonl import create_all
 from news.models import NewsItem
+from sampledata import corpus
+from sampledata.generator import generate
 
 BATCH_SIZE = 5000
 
@@ -18,10 +20,11 @@ def generated_items():
 
 
 def until_date(value):
+    """--until as a date; argparse reports a bad one as a usage error, not a traceback."""
     try:
         return datetime.date.fromisoformat(value)
     except ValueError:
-        raise CommandError(f"--until {value!r} is not a date (YYYY-MM-DD)") from None
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
 class Command(BaseCommand):
@@ -52,7 +55,10 @@ class Command(BaseCommand):
         if not 0 < count <= corpus.MAX_COUNT:
             raise CommandError(f"--count must be between 1 and {corpus.MAX_COUNT:,}, not {count}.")
         if not isinstance(until, datetime.date):  # call_command passes options unparsed
-            until = until_date(until)
+            try:
+                until = until_date(until)
+            except argparse.ArgumentTypeError as error:
+                raise CommandError(f"--until {error}") from None
         if seed < 0:
             raise CommandError(f"--seed must be 0 or more, not {seed}.")
         if not corpus.CORPUS_START < until < timezone.localdate():
@@ -66,7 +72,7 @@ class Command(BaseCommand):
                 "“gen-”). Run again with --replace to delete them first."
             )
         try:
-            lines = corpus.generate(count, seed, until=until)
+            lines = generate(count, seed, until=until)
             with transaction.atomic():
                 if existing:
                     self.stderr.write(f"Deleting {existing:,} generated item(s)…")

@@ -9,8 +9,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from ..models import NewsItem
 from .filters import canonical_params
-from .models import NewsItem
 
 TYPE_PLURALS = {
     NewsItem.Type.NEWS: ("news item", "news items"),
