@@ -71,7 +71,7 @@ def query_readings(patterns=None, namespace=None):
 @functools.lru_cache(maxsize=4096)
 def reads_at(urlconf, path_info):
     """What the view at `path_info` reads of the query. Remembered: a hit is answered before
-    Django resolves the address, and resolving it costs about 10 µs."""
+    Django resolves the address, and resolving it costs as much again (bench/README.md)."""
     try:
         return reads_of(resolve(path_info, urlconf).func)
     except Resolver404:

@@ -90,8 +90,8 @@ class NewsItemQuerySet(models.QuerySet):
 
     def for_listing(self):
         """What a listing row shows. Neither the body nor the search document is read: a sorted
-        search carries every column it selects through the sort of all its matches (at 100,000
-        items, 33 ms instead of 20 for a common word)."""
+        search carries every column it selects through the sort of all its matches (the cost is
+        in bench/README.md, "Measurements behind design choices")."""
         return self.with_links().defer("body", "search_document")
 
     def for_article(self):

@@ -8,16 +8,15 @@ prefetched, so they cost no query.
 The candidates are bounded: per shared value, only the most recently added
 `CANDIDATES_PER_VALUE` items are scored (read in order from the link tables' value-then-item
 indexes, migration 0007). A popular field of work is shared by tens of thousands of items, and
-scoring them all made the article page grow with the archive (at 100,000 items, 22,000 link rows
-and 34 ms for this query); bounded, it reads at most a few thousand rows whatever the archive's
-size. The best matches of a recent item are recent items anyway; an old item's list leans to
+scoring them all made the article page grow with the archive; bounded, it reads at most a few
+thousand rows whatever the archive's size (figures in bench/README.md). The best matches of a recent item are recent items anyway; an old item's list leans to
 newer ones.
 
 Why raw SQL: the scores are summed over the three link tables first and only the best-scoring
 items are then looked up (PostgreSQL sorts the few score groups it needs and stops: an
 "incremental sort"). Scoring every candidate item with correlated subqueries, as the ORM would
-write it, reads each of the tens of thousands of items that share a popular field of work: with
-100,000 items on the 2-core machine that took ~270 ms (without JIT), against ~35 ms this way.
+write it, reads each of the tens of thousands of items that share a popular field of work, at
+several times the cost (bench/README.md).
 What "published" means still comes from `NewsItem.objects.published()`, compiled into the
 query."""
 

@@ -9,8 +9,8 @@ invalidation, news/pagecache.py) read `failures`, the number of errors swallowed
 process, before and after it.
 
 It also keeps one Redis client per connection pool. Django's client makes a new `redis.Redis`
-for every cache operation, and each one builds its table of ~170 response callbacks: about
-130 µs, a third of what serving a page from the cache costs. A client over a pool is safe to
+for every cache operation, and each one builds its table of response callbacks, a large part of
+what serving a page from the cache costs (bench/README.md). A client over a pool is safe to
 share between threads."""
 
 import logging
