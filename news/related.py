@@ -9,8 +9,8 @@ The candidates are bounded: per shared value, only the most recently added
 `CANDIDATES_PER_VALUE` items are scored (read in order from the link tables' value-then-item
 indexes, migration 0007). A popular field of work is shared by tens of thousands of items, and
 scoring them all made the article page grow with the archive; bounded, it reads at most a few
-thousand rows whatever the archive's size (figures in bench/README.md). The best matches of a recent item are recent items anyway; an old item's list leans to
-newer ones.
+thousand rows whatever the archive's size (figures in bench/README.md). The best matches of a
+recent item are recent items anyway; an old item's list leans to newer ones.
 
 Why raw SQL: the scores are summed over the three link tables first and only the best-scoring
 items are then looked up (PostgreSQL sorts the few score groups it needs and stops: an
