@@ -2,8 +2,10 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
+from django.db import connection
 
 from countries.models import Country
+from news import pagecache
 from news.jsonl import create_all, parse_file
 
 
@@ -23,6 +25,13 @@ def empty_cache():
 
 
 @pytest.fixture
+def visitor(client):
+    """A test client that reports a server error as its 500 answer rather than raising it."""
+    client.raise_request_exception = False
+    return client
+
+
+@pytest.fixture
 def reference_data(db):
     """The taxonomy, loaded again if a transactional test flushed it."""
     if not Country.objects.exists():
@@ -34,3 +43,36 @@ def demo_news(reference_data):
     """The bundled demo news (the seed item and the samples), created in bulk: a few queries
     instead of an import per test. tests/test_import_export.py checks both give the same."""
     return create_all(parse_file(settings.DEMO_NEWS_FILE))
+
+
+# --- the page cache (tests/test_page_cache*.py, tests/test_page_keys.py) ----------------------
+
+
+@pytest.fixture
+def page_cache_on(settings):
+    settings.PAGE_CACHE_SECONDS = 300
+
+
+@pytest.fixture
+def nothing_owed():
+    """Each test starts, and leaves, with no bump owed, whatever failed before it."""
+    pagecache.settle(pagecache.cache_failures())
+    yield
+    pagecache.settle(pagecache.cache_failures())
+
+
+@pytest.fixture
+def commit(django_capture_on_commit_callbacks):
+    """Run what a committed transaction would run (the test's own transaction never commits)."""
+
+    def run(change):
+        # What the test did before counts as committed: a bump it left pending would stand in
+        # for this change's own (news/pagecache.py: bump_on_commit).
+        connection.run_on_commit.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            result = change()
+        # As after a real commit, the callbacks that ran are gone.
+        connection.run_on_commit.clear()
+        return result
+
+    return run

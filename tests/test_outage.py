@@ -31,12 +31,6 @@ def unreachable_database(django_db_blocker):
             connection.settings_dict.update(saved)
 
 
-@pytest.fixture
-def visitor(client):
-    client.raise_request_exception = False
-    return client
-
-
 @pytest.mark.parametrize("url", ["/", "/news/", "/news/some-article/", "/api/news/"])
 def test_pages_answer_503_with_retry_after_while_the_database_is_down(
     visitor, unreachable_database, url
