@@ -34,10 +34,13 @@ run: install
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 # What the suite needs beyond Python: Debian's Chromium for the browser tests (never a browser
-# download), PostgreSQL and Redis running. Each step does nothing when it is already so.
+# download), GNU gettext for the translation catalogues (makemessages, msgfmt), PostgreSQL and
+# Redis running. Each step does nothing when it is already so.
 test-services:
 	@[ -x /usr/bin/chromium ] || { apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@command -v msgfmt >/dev/null || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; }
 	@pg_isready -h 127.0.0.1 -p 5432 -q || \
 		pg_ctlcluster --skip-systemctl-redirect "$$(ls /etc/postgresql | head -n 1)" main start
 	@for i in $$(seq 1 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done

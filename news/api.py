@@ -8,6 +8,7 @@ from django.core.paginator import InvalidPage
 from django.http import JsonResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from .listing.facets import facet_counts, result_count
@@ -114,7 +115,7 @@ def news_detail(request, slug):
     try:
         item = NewsItem.objects.published().for_article().get(slug=slug)
     except NewsItem.DoesNotExist:
-        return not_found("No published news item has this slug.")
+        return not_found(_("No published news item has this slug."))
     return api_response(item_data(request, item) | {"body_html": item.body})
 
 

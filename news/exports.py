@@ -7,6 +7,8 @@ import io
 
 from django.http import HttpResponseBadRequest, StreamingHttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_safe
 
 from .listing.filters import LISTING_READS, NewsFilter
@@ -34,8 +36,12 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 def invalid_filter_response(filterset):
     """A short plain-text 400 that names each bad parameter and what is wrong with it."""
-    lines = ["Invalid filter."]
-    lines += [f"{name}: {' '.join(messages)}" for name, messages in filterset.errors.items()]
+    lines = [_("Invalid filter.")]
+    lines += [
+        pgettext("a parameter of the address and what is wrong with it", "%(name)s: %(errors)s")
+        % {"name": name, "errors": " ".join(messages)}
+        for name, messages in filterset.errors.items()
+    ]
     return HttpResponseBadRequest("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 

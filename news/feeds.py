@@ -81,10 +81,13 @@ class NewsFeed(Feed):
         return filterset
 
     def title(self, filterset):
-        title = _("%s news") % settings.SITE_NAME
         if listing_query(filterset):
-            # describe() opens with the count; any count above one gives the plural noun.
-            title += ": " + describe(filterset, 2).split(" ", 1)[1]
+            title = _("%(site)s news: %(filters)s") % {
+                "site": settings.SITE_NAME,
+                "filters": describe(filterset),  # without a count: "news items about …"
+            }
+        else:
+            title = _("%(site)s news") % {"site": settings.SITE_NAME}
         # Escaped as Django escapes item titles (Django ticket #6533): feed readers read an RSS
         # title as HTML, and this one holds the search words and names of the filters.
         return escape(title)

@@ -70,7 +70,7 @@ def countries_menu():
     countries = Country.objects.exclude(status=Country.Status.OTHER).only("name", "slug", "status")
     return [
         {
-            "heading": heading,
+            "heading": str(heading),  # in the language of the build: the key names it
             "slug": status.replace("_", "-"),
             "items": [
                 link(country, chair.label, is_chair=True)

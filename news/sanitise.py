@@ -10,6 +10,8 @@ from html import unescape
 from urllib.parse import urlsplit
 
 import nh3
+from django.utils.html import escape
+from django.utils.translation import gettext as _
 
 ALLOWED_TAGS = {
     "p", "br", "h2", "h3", "h4", "strong", "b", "em", "i", "u", "s", "sub", "sup",
@@ -49,7 +51,6 @@ ANCHOR = re.compile(
 HREF = re.compile(r'\shref="(?P<href>[^"]*)"')
 HAS_CLASS = re.compile(r'\sclass="')
 HAS_REL = re.compile(r'\srel="')
-EXTERNAL_LINK_HINT = '<span class="visually-hidden"> (external link)</span>'
 
 
 def host_name(host):
@@ -78,6 +79,9 @@ def mark_external_links(body, own_hosts=()):
     """Give each link to another website the class "external" and a hint for screen readers,
     and make sure it carries rel="noopener noreferrer". `body` must come from `clean_body`."""
     own_hosts = {host_name(host) for host in own_hosts} - {""}
+    # Outside the f-string, where makemessages (xgettext) finds it.
+    label = escape(_("(external link)"))
+    hint = f'<span class="visually-hidden"> {label}</span>'
 
     def mark(match):
         attributes = match["attributes"]
@@ -86,6 +90,6 @@ def mark_external_links(body, own_hosts=()):
             return match[0]
         if not HAS_REL.search(attributes):
             attributes += ' rel="noopener noreferrer"'
-        return f'<a{attributes} class="external">{match["content"]}{EXTERNAL_LINK_HINT}</a>'
+        return f'<a{attributes} class="external">{match["content"]}{hint}</a>'
 
     return ANCHOR.sub(mark, body)

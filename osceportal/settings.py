@@ -163,6 +163,11 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "Europe/Vienna")
 USE_I18N = True
+# The catalogues of the public site's strings (README, "Languages"), and the formats of the
+# languages whose dates the site writes otherwise than Django: English in full, "1 January 2013"
+# where Django's en-gb writes "1 Jan 2013".
+LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["osceportal.formats"]
 USE_TZ = True
 
 STATIC_URL = "static/"

@@ -1,5 +1,6 @@
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -92,7 +93,9 @@ class Structure(models.Model):
         indexes = [models.Index(fields=["kind", "position"])]
 
     def __str__(self):
-        return self.issuing_label if self.is_open else f"{self.issuing_label} (closed)"
+        if self.is_open:
+            return self.issuing_label
+        return gettext("%(name)s (closed)") % {"name": self.issuing_label}
 
     def get_absolute_url(self):
         return reverse("structures:detail", kwargs={"slug": self.slug})

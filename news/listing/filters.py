@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from taggit.models import Tag
 
 from countries.models import Country
@@ -38,7 +39,15 @@ class NewsFilterForm(forms.Form):
             self.add_error("to", _("The end date is before the start date."))
         for name in FACETS:
             if len(self.data.getlist(name)) > MAX_VALUES_PER_FACET:
-                self.add_error(name, _("Choose at most %d values.") % MAX_VALUES_PER_FACET)
+                self.add_error(
+                    name,
+                    ngettext(
+                        "Choose at most %(count)s value.",
+                        "Choose at most %(count)s values.",
+                        MAX_VALUES_PER_FACET,
+                    )
+                    % {"count": MAX_VALUES_PER_FACET},
+                )
         return cleaned
 
 
@@ -68,7 +77,8 @@ def public_tags(request=None):
     unknown tag does, so that the listing cannot confirm the tags of drafts or scheduled items.
     A callable, so that django-filter runs it for each request: what is public changes with the
     time, and a queryset built once would keep the moment it was built."""
-    return Tag.objects.filter(NewsItem.objects.published().using_tag())
+    # In name order: the active-filter sentence lists the chosen tags in the order given here.
+    return Tag.objects.filter(NewsItem.objects.published().using_tag()).order_by("name")
 
 
 class NewsFilter(django_filters.FilterSet):

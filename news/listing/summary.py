@@ -1,23 +1,68 @@
 """Active filters in plain words: "12 news items about Border management in Tajikistan, issued
-by the OSCE Programme Office in Dushanbe, 2013", and the links that remove one filter each."""
+by the OSCE Programme Office in Dushanbe, 2013", and the links that remove one filter each.
+
+The sentence is made of whole translatable phrases, never of English words glued together. Eight
+filters combine freely, so one pattern per combination (2⁸ of them, each with its plural forms
+for each item type) would bury translators; instead there are three layers of small patterns,
+each a whole phrase with named placeholders, so that a language may reorder every part of it:
+
+1. the subject: the count and the noun of the item type in the plural form the count asks for,
+   "%(count)s press releases" (npgettext); a feed's title takes the same noun without a count,
+   "press releases", because a language may inflect a noun otherwise after a number;
+2. what and where: one pattern for each way of combining them around the subject,
+   "%(items)s about %(fields)s in %(countries)s", "%(items)s about %(fields)s",
+   "%(items)s in %(countries)s";
+3. each further filter, a clause of its own ("issued by %(bodies)s", "tagged %(tags)s",
+   "matching %(words)s", "since %(start)s", …), added by one pattern, "%(sentence)s, %(clause)s",
+   so that a language may join clauses in its own way.
+
+Lists of values are "%(list)s or %(last)s" with a translatable separator; a body, a tag and the
+search words each have their own pattern ("the %(body)s", "“%(tag)s”"), so that articles and
+quotation marks follow the language. Counts and dates are written in the locale's formats."""
 
 import datetime
 from dataclasses import dataclass
 
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.http import urlencode
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import npgettext, pgettext, pgettext_lazy
 
 from ..models import NewsItem
 from .filters import canonical_params
 
-TYPE_PLURALS = {
-    NewsItem.Type.NEWS: ("news item", "news items"),
-    NewsItem.Type.PRESS_RELEASE: ("press release", "press releases"),
-    NewsItem.Type.PRESS_STATEMENT: ("press statement", "press statements"),
-    NewsItem.Type.DAILY_REPORT: ("daily report", "daily reports"),
-    NewsItem.Type.SPOT_REPORT: ("spot report", "spot reports"),
+# For each item type (None: several types, or none chosen), the noun with a count, in the plural
+# form the count asks for, and without one (a feed's title).
+NOUNS = {
+    None: (
+        lambda n: npgettext(
+            "summary: items of any type", "%(count)s news item", "%(count)s news items", n
+        ),
+        pgettext_lazy("summary without a count: items of any type", "news items"),
+    ),
+    NewsItem.Type.NEWS: (
+        lambda n: npgettext(
+            "summary: items of the type News item", "%(count)s news item", "%(count)s news items", n
+        ),
+        pgettext_lazy("summary without a count: items of the type News item", "news items"),
+    ),
+    NewsItem.Type.PRESS_RELEASE: (
+        lambda n: npgettext("summary", "%(count)s press release", "%(count)s press releases", n),
+        pgettext_lazy("summary without a count", "press releases"),
+    ),
+    NewsItem.Type.PRESS_STATEMENT: (
+        lambda n: npgettext(
+            "summary", "%(count)s press statement", "%(count)s press statements", n
+        ),
+        pgettext_lazy("summary without a count", "press statements"),
+    ),
+    NewsItem.Type.DAILY_REPORT: (
+        lambda n: npgettext("summary", "%(count)s daily report", "%(count)s daily reports", n),
+        pgettext_lazy("summary without a count", "daily reports"),
+    ),
+    NewsItem.Type.SPOT_REPORT: (
+        lambda n: npgettext("summary", "%(count)s spot report", "%(count)s spot reports", n),
+        pgettext_lazy("summary without a count", "spot reports"),
+    ),
 }
 
 
@@ -30,57 +75,99 @@ class ActiveFilter:
 
 
 def or_join(words):
-    words = list(words)
+    """Alternatives as the language lists them: "A, B or C"."""
+    words = [str(word) for word in words]
     if len(words) <= 1:
         return "".join(words)
-    return ", ".join(words[:-1]) + " " + _("or") + " " + words[-1]
+    separator = pgettext("between the values of a list, “A, B or C”", ", ")
+    return pgettext("the end of a list of alternatives, “A, B or C”", "%(list)s or %(last)s") % {
+        "list": separator.join(words[:-1]),
+        "last": words[-1],
+    }
+
+
+def quoted(text):
+    return pgettext("a tag or search words, quoted", "“%(text)s”") % {"text": text}
 
 
 def day(value):
-    return date_format(value, "j F Y")
+    return date_format(value)
 
 
 def date_phrase(start, end):
+    """The dates a listing covers: a year ("2013") or a span of whole years, "from 4 March 2010
+    to 6 May 2014", "since …", "until …", or "" without dates."""
     if start and end:
         if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31):
             if start.year == end.year:
-                return str(start.year)
-            return f"{start.year}–{end.year}"
-        return _("from %(start)s to %(end)s") % {"start": day(start), "end": day(end)}
+                return pgettext("summary: the items of one whole year", "%(year)s") % {
+                    "year": start.year
+                }
+            return pgettext("summary: the items of whole years", "%(start)s–%(end)s") % {
+                "start": start.year,
+                "end": end.year,
+            }
+        return pgettext("summary: between two days", "from %(start)s to %(end)s") % {
+            "start": day(start),
+            "end": day(end),
+        }
     if start:
-        return _("since %s") % day(start)
+        return pgettext("summary: from a day on", "since %(start)s") % {"start": day(start)}
     if end:
-        return _("until %s") % day(end)
+        return pgettext("summary: up to a day", "until %(end)s") % {"end": day(end)}
     return ""
 
 
-def noun(types, count):
-    if len(types) == 1:
-        singular, plural = TYPE_PLURALS[types[0]]
-        return singular if count == 1 else plural
-    return ngettext("news item", "news items", count)
-
-
-def describe(filterset, count):
-    """The sentence for a valid filterset and its result count."""
-    data = filterset.form.cleaned_data
-    parts = [f"{count} {noun(data.get('type') or [], count)}"]
-    head = parts[0]
+def subject(data, count):
+    """The count and noun with what the items are about and where: "12 news items about Border
+    management in Tajikistan"; without a count, "news items about …"."""
+    types = data.get("type") or []
+    counted, countless = NOUNS[types[0] if len(types) == 1 else None]
+    items = str(countless) if count is None else counted(count) % {"count": number_format(count)}
+    parts = {"items": items}
     if data.get("field"):
-        head += " " + _("about") + " " + or_join(f.name for f in data["field"])
+        parts["fields"] = or_join(field.name for field in data["field"])
     if data.get("country"):
-        head += " " + _("in") + " " + or_join(c.name for c in data["country"])
-    parts = [head]
+        parts["countries"] = or_join(country.name for country in data["country"])
+    if "fields" in parts and "countries" in parts:
+        return pgettext("summary", "%(items)s about %(fields)s in %(countries)s") % parts
+    if "fields" in parts:
+        return pgettext("summary", "%(items)s about %(fields)s") % parts
+    if "countries" in parts:
+        return pgettext("summary", "%(items)s in %(countries)s") % parts
+    return items
+
+
+def clauses(data):
+    """The clause of each further filter: "issued by the OSCE Secretariat", "2013"…"""
     if data.get("issued_by"):
-        parts.append(_("issued by") + " " + or_join(f"the {s}" for s in data["issued_by"]))
+        bodies = or_join(
+            pgettext("summary: an issuing body, “the OSCE Secretariat”", "the %(body)s")
+            % {"body": body}
+            for body in data["issued_by"]
+        )
+        yield pgettext("summary", "issued by %(bodies)s") % {"bodies": bodies}
     if data.get("tag"):
-        parts.append(_("tagged") + " " + or_join(f"“{t.name}”" for t in data["tag"]))
+        tags = or_join(quoted(tag.name) for tag in data["tag"])
+        yield pgettext("summary", "tagged %(tags)s") % {"tags": tags}
     if data.get("q"):
-        parts.append(_("matching") + f" “{data['q']}”")
+        yield pgettext("summary", "matching %(words)s") % {"words": quoted(data["q"])}
     when = date_phrase(data.get("from"), data.get("to"))
     if when:
-        parts.append(when)
-    return ", ".join(str(p) for p in parts)
+        yield when
+
+
+def describe(filterset, count=None):
+    """The sentence for a valid filterset and its result count. Without a count, the phrase a
+    feed's title uses: "news items about Border management in Tajikistan"."""
+    data = filterset.form.cleaned_data
+    sentence = subject(data, count)
+    for clause in clauses(data):
+        sentence = pgettext(
+            "summary: one more filter, “…, issued by the OSCE Secretariat”",
+            "%(sentence)s, %(clause)s",
+        ) % {"sentence": sentence, "clause": clause}
+    return sentence
 
 
 def active_filters(filterset):
@@ -94,11 +181,13 @@ def active_filters(filterset):
     for value in data.get("type") or []:
         labels[("type", value)] = str(NewsItem.Type(value).label)
     if data.get("q"):
-        labels[("q", data["q"])] = f"“{data['q']}”"
-    for name in ("from", "to"):
+        labels[("q", data["q"])] = quoted(data["q"])
+    for name, label in (
+        ("from", pgettext("active filter: the first day", "from %(date)s")),
+        ("to", pgettext("active filter: the last day", "to %(date)s")),
+    ):
         if isinstance(data.get(name), datetime.date):
-            prefix = _("from") if name == "from" else _("to")
-            labels[(name, data[name].isoformat())] = f"{prefix} {day(data[name])}"
+            labels[(name, data[name].isoformat())] = label % {"date": day(data[name])}
     active = []
     for pair in pairs:
         if pair in labels:

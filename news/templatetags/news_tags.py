@@ -1,5 +1,5 @@
 """Template helpers of the public pages: the article body as displayed, its photo, links to the
-filtered listing and the schema.org data of an article."""
+filtered listing, the schema.org data of an article and the page's language."""
 
 import json
 
@@ -10,12 +10,14 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, to_locale
+from django.utils.translation import gettext_lazy as _
 
 from news.sanitise import mark_external_links
 
 register = template.Library()
 
-PUBLISHER_NAME = "Organization for Security and Co-operation in Europe"
+PUBLISHER_NAME = _("Organization for Security and Co-operation in Europe")
 # As django.utils.html.json_script escapes: "</script>" or "<!--" in a value cannot end the
 # element, whatever an editor writes.
 JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
@@ -106,3 +108,16 @@ def listing_url(**filters):
 def rendition(item, name):
     """A photo rendition made at upload ({"url", "webp_url", "width", "height"}), or None."""
     return item.rendition(name)
+
+
+@register.simple_tag
+def page_language():
+    """The lang attribute of a page: the primary subtag of the active language ("en" for en-gb),
+    which is what a screen reader needs to choose its voice."""
+    return (get_language() or "en").split("-")[0]
+
+
+@register.simple_tag
+def page_locale():
+    """The active language as OpenGraph writes a locale: "en_GB"."""
+    return to_locale(get_language() or "en")
