@@ -1,12 +1,19 @@
+import datetime
+
 import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
+from django.utils import timezone
 
 from countries.models import Country
 from news import pagecache
 from news.jsonl import create_all, parse_file
+from news.models import FieldOfWork, NewsItem
+from structures.models import Structure
+
+from .factories import NewsItemFactory
 
 
 @pytest.fixture(scope="session")
@@ -76,3 +83,32 @@ def commit(django_capture_on_commit_callbacks):
         return result
 
     return run
+
+
+# --- items the public must never see (tests of the listing's machine-readable views) -------
+
+
+@pytest.fixture
+def hidden_items(reference_data):
+    """A draft, a withdrawn and a scheduled item that every filter above would otherwise match."""
+    dushanbe = Structure.objects.get(slug="programme-office-in-dushanbe")
+    fields = FieldOfWork.objects.filter(slug__in=["border-management", "human-rights"])
+    tajikistan = Country.objects.get(slug="tajikistan")
+    common = {
+        "type": NewsItem.Type.PRESS_RELEASE,
+        "issued_by": [dushanbe],
+        "fields_of_work": fields,
+        "countries": [tajikistan],
+        "published_at": timezone.make_aware(datetime.datetime(2013, 6, 1, 12)),
+    }
+    items = [
+        NewsItemFactory(slug="hidden-draft", status=NewsItem.Status.DRAFT, **common),
+        NewsItemFactory(slug="hidden-withdrawn", status=NewsItem.Status.WITHDRAWN, **common),
+        NewsItemFactory(
+            slug="hidden-scheduled",
+            **common | {"published_at": timezone.now() + datetime.timedelta(hours=1)},
+        ),
+    ]
+    for item in items:
+        item.tags.add("demo")
+    return {item.slug for item in items}

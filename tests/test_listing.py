@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from countries.models import Country
 from news import pagecache
-from news.listing.facets import counts_over, facet_count
+from news.listing.facets import counts_of_one_facet, counts_over
 from news.listing.filters import FACETS, NewsFilter
 from news.models import FieldOfWork, NewsItem
 from structures.models import Structure
@@ -362,7 +362,7 @@ def test_one_statement_counts_agree_with_the_per_facet_counts(demo_news, query):
     assert len(together.captured_queries) == 1
     assert any(shared[name] for name in unchosen)
     for name in unchosen:
-        assert shared[name] == facet_count(filterset, name), name
+        assert shared[name] == counts_of_one_facet(filterset, name), name
 
 
 # Only the tags of public items can be chosen: any other answers exactly as a made-up tag, so

@@ -108,11 +108,11 @@ def compute_counts(filterset):
         counts.update(counts_over(filterset.queryset_without(None), unchosen))
     for name in FACETS:
         if name not in counts:
-            counts[name] = facet_count(filterset, name)
+            counts[name] = counts_of_one_facet(filterset, name)
     return counts
 
 
-def facet_count(filterset, name):
+def counts_of_one_facet(filterset, name):
     """One facet's counts over the listing under every active filter but its own, in one
     aggregate. With no other filter active that is every public item, nearly the whole archive:
     the few link rows of hidden items are left out instead of joining 100,000 ids."""
@@ -164,7 +164,7 @@ def counts_over(queryset, names):
             continue
         table, item, value = (qn(part) for part in LINKS[name].columns(NewsItem))
         joins, group_by = f"INNER JOIN listing ON listing.id = link.{item}", f"link.{value}"
-        if name == "tag":  # the most used tags only, the same order as facet_count's
+        if name == "tag":  # the most used tags only, the same order as counts_of_one_facet's
             joins += f" INNER JOIN {qn(Tag._meta.db_table)} AS tag ON tag.id = link.{value}"
             group_by += ", tag.name"
         part = (

@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from tests.test_xss import VECTORS, hostile_site, show_in_menus, store_photo
+from tests.xss_site import VECTORS, hostile_site, show_in_menus, store_photo
 
 pytestmark = pytest.mark.browser
 
