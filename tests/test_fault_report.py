@@ -1,6 +1,8 @@
 """The arithmetic of `make bench-faults` (bench/fault_report.py): which errors fall inside a
 fault's window, and how long the site took to answer cleanly once the service was back."""
 
+import pytest
+
 from bench.fault_report import analyse
 from bench.faults import Plan
 
@@ -54,3 +56,14 @@ def test_an_item_missing_from_the_listing_is_a_miss():
     result = run_with(clean_seconds(*range(60)), missing=["faults-1-7"])
     assert not result["checks"]["every published item on the listing and in the API"]
     assert result["checks"]["no errors outside the fault windows"]
+
+
+@pytest.mark.usefixtures("reference_data")
+def test_the_editor_of_the_fault_run_publishes_through_the_publishing_door(django_user_model):
+    from bench.publisher import publish_once
+    from news.models import NewsItem
+
+    editor = django_user_model.objects.create(username="bench-publisher", is_superuser=True)
+    publish_once("faults-test-1", "Published under load", editor)
+    item = NewsItem.objects.get(slug="faults-test-1")
+    assert (item.is_public, item.version, item.updated_by) == (True, 2, editor)
