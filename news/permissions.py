@@ -97,7 +97,11 @@ def outside_bodies(user, structure_ids):
     """Those of `structure_ids` the user does not work for (none for managers)."""
     if edits_all(user):
         return set()
-    return set(structure_ids) - set(own_structures(user).values_list("pk", flat=True))
+    # Read once for the user object, which Django makes anew for each request: checking a list
+    # of items (the recovery list) asks once, not once an item.
+    if not hasattr(user, "own_structure_ids"):
+        user.own_structure_ids = frozenset(own_structures(user).values_list("pk", flat=True))
+    return set(structure_ids) - user.own_structure_ids
 
 
 def deletion_refusal(user, item):

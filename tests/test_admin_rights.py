@@ -9,6 +9,7 @@ import pytest
 import reversion
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from reversion.models import Version
 
 from news import publishing
@@ -511,3 +512,17 @@ def test_tag_suggestions_leave_out_another_offices_draft_tags(client, dushanbe_e
 def test_taggits_merge_view_is_gone(client, manager):
     client.force_login(manager)
     assert client.get("/admin/taggit/tag/merge-tags/", follow=True).status_code == 404
+
+
+def test_the_recovery_list_costs_the_same_queries_for_3_or_12_deleted_items(
+    client, dushanbe_editor
+):
+    client.force_login(dushanbe_editor)
+    counts = []
+    for total in (3, 12):
+        while Version.objects.get_deleted(NewsItem).count() < total:
+            delete_with_history(item_of(DUSHANBE, status="draft"))
+        with CaptureQueriesContext(connection) as queries:
+            assert len(listed_for_recovery(client)) == total
+        counts.append(len(queries))
+    assert counts[0] == counts[1]

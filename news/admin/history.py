@@ -43,13 +43,13 @@ def version_status(version):
 def version_issuers(version):
     """The ids of the bodies that issued the item in this version (the "Issued by" rows saved
     in the same revision)."""
-    rows = version.revision.version_set.filter(
-        content_type=ContentType.objects.get_for_model(IssuingBody)
-    )
+    issuing_body = ContentType.objects.get_for_model(IssuingBody)
+    # All of the revision's rows (prefetched for a list of versions), sorted out here.
     return {
         row.field_dict["structure_id"]
-        for row in rows
-        if str(row.field_dict.get("news_item_id")) == version.object_id
+        for row in version.revision.version_set.all()
+        if row.content_type_id == issuing_body.pk
+        and str(row.field_dict.get("news_item_id")) == version.object_id
     }
 
 
