@@ -28,6 +28,7 @@ install-dev: $(VENV)/.installed-dev
 # First look: debug on, SQLite in the project folder, reference data and demo news loaded.
 run: export DJANGO_DEBUG ?= 1
 run: install
+	$(PY) manage.py compile_catalogues
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_reference_data
 	$(PY) manage.py import_news osceportal/data/demo_news.jsonl
@@ -52,12 +53,14 @@ test: install-dev test-services
 
 # Production-like serving; needs DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DATABASE_URL.
 serve: install
+	$(PY) manage.py compile_catalogues
 	$(PY) manage.py collectstatic --no-input
 	$(VENV)/bin/gunicorn osceportal.wsgi --bind $(HOST):$(PORT) --workers 2 --worker-class sync
 
 # Load test with production settings on PostgreSQL (needs wrk and Redis); not part of `make test`.
 # BENCH_COUNT (default 100000), BENCH_DURATION, BENCH_CONNECTIONS, ...: see bench/README.md.
 bench: install
+	DJANGO_DEBUG=1 $(PY) manage.py compile_catalogues
 	$(PY) -m bench.run
 
 # Uncached at 10,000 and 100,000 items, and how each median grows.

@@ -24,7 +24,8 @@ CORPUS_INPUTS = (
     "news/reference_data.py",  # its loader, which also sets the order bodies are drawn in
     "structures/models.py",  # Structure.name_on: the name a body had on a day
     "news/sanitise.py",  # clean_body, which every body goes through
-    "news/jsonl.py",  # create_all, which stores the lines
+    "news/jsonl.py",  # ParsedLine, the line the generator writes
+    "news/jsonl_store.py",  # create_all, which stores the lines
 )
 
 

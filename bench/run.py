@@ -50,6 +50,14 @@ def endpoints(static_path, article_path):
         Endpoint("search election obs.", "/news/?q=election+observation", "search"),
         Endpoint('search "human rights"', "/news/?q=%22human+rights%22", "search"),
         Endpoint("article", article_path, "article"),
+        # In Russian: Russian items with the English ones that have no Russian version, and a
+        # query parsed with Russian stemming ("граница" finds "границами").
+        Endpoint("/ru/news/", "/ru/news/", "listing"),
+        Endpoint(
+            "search граница (ru)",
+            "/ru/news/?q=%D0%B3%D1%80%D0%B0%D0%BD%D0%B8%D1%86%D0%B0",
+            "search",
+        ),
         Endpoint("/news/atom/", "/news/atom/", "feed"),
         Endpoint("/api/news/", "/api/news/", "feed"),
         Endpoint("static file (again)", static_path, "static"),

@@ -3,6 +3,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from languages.models import TranslatedNames
+
 
 class CountryQuerySet(models.QuerySet):
     def participating_states(self):
@@ -15,7 +17,7 @@ class CountryQuerySet(models.QuerySet):
         return self.filter(status=Country.Status.MEDITERRANEAN_PARTNER)
 
 
-class Country(models.Model):
+class Country(TranslatedNames):
     class Status(models.TextChoices):
         PARTICIPATING_STATE = "participating_state", _("Participating State")
         ASIAN_PARTNER = "asian_partner", _("Asian Partner for Co-operation")
@@ -64,6 +66,11 @@ class Country(models.Model):
 
     def get_absolute_url(self):
         return reverse("countries:detail", kwargs={"slug": self.slug})
+
+    @property
+    def local_name(self):
+        """The name in the page's language (CLDR's, loaded by load_reference_data)."""
+        return self.translated("name")
 
 
 # The groups the organisation lists places in, in its order, with their headings.
@@ -126,6 +133,6 @@ class Chairpersonship(models.Model):
         """As the Countries menu marks the chairing State, e.g. "Finland - OSCE
         Chairpersonship 2025" (with an en dash)."""
         return _("%(country)s – OSCE Chairpersonship %(year)s") % {
-            "country": self.country_name,
+            "country": self.country.local_name if self.country else self.country_name,
             "year": self.year,
         }

@@ -1,6 +1,9 @@
 """A read-only JSON API over the published news, without a framework: /api/news/ is the listing
 with the same GET filters as /news/ plus `page` and `page_size`; /api/news/<slug>/ is one item
-with its body. Field names are a contract: add fields, never rename or drop one."""
+with its body. Field names are a contract: add fields, never rename or drop one.
+
+Each item carries its `language` and its `translations`: the other public items of its
+translation group, fetched for a whole page in one query (news/siblings.py)."""
 
 from django import forms
 from django.conf import settings
@@ -16,6 +19,7 @@ from .listing.filters import LISTING_READS, NewsFilter, canonical_query
 from .listing.pagination import CappedPaginator
 from .models import NewsItem
 from .page_keys import LAST_VALUE, PAGING, reads_query
+from .siblings import public_versions
 
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -36,12 +40,23 @@ def not_found(detail):
     return api_response({"detail": detail}, status=404)
 
 
-def item_data(request, item):
+def item_data(request, item, versions):
+    """The item as the API shows it; `versions`: public_versions() of a list it is in."""
     absolute = request.build_absolute_uri
     return {
         "slug": item.slug,
         "url": absolute(item.get_absolute_url()),
         "api_url": absolute(reverse("api:news_detail", kwargs={"slug": item.slug})),
+        "language": item.language,
+        "translations": [
+            {
+                "language": version.language,
+                "slug": version.slug,
+                "url": absolute(version.get_absolute_url()),
+            }
+            for version in versions.get(item.translation_key, [])
+            if version.pk != item.pk
+        ],
         "title": item.title,
         "type": item.type,
         "type_label": str(item.get_type_display()),
@@ -70,7 +85,8 @@ def item_data(request, item):
 @reads_query(LISTING_READS | PAGING | dict.fromkeys(PageSizeForm.base_fields, LAST_VALUE))
 @require_safe
 def news_list(request):
-    filterset = NewsFilter.for_request(request)
+    # Data, not a page read in a language: every language unless `language` chooses.
+    filterset = NewsFilter.for_request(request, every_language=True)
     paging = PageSizeForm(request.GET)
     filters_valid, paging_valid = filterset.is_valid(), paging.is_valid()  # report both
     if not (filters_valid and paging_valid):
@@ -99,12 +115,14 @@ def news_list(request):
         )
         return request.build_absolute_uri(f"{request.path}?{query}" if query else request.path)
 
+    items = list(page.object_list)
+    versions = public_versions(items)
     return api_response(
         {
             "count": paginator.count,
             "next": page_url(page.next_page_number()) if page.has_next() else None,
             "previous": page_url(page.previous_page_number()) if page.has_previous() else None,
-            "results": [item_data(request, item) for item in page.object_list],
+            "results": [item_data(request, item, versions) for item in items],
         }
     )
 
@@ -116,7 +134,8 @@ def news_detail(request, slug):
         item = NewsItem.objects.published().for_article().get(slug=slug)
     except NewsItem.DoesNotExist:
         return not_found(_("No published news item has this slug."))
-    return api_response(item_data(request, item) | {"body_html": item.body})
+    versions = public_versions([item])
+    return api_response(item_data(request, item, versions) | {"body_html": item.body})
 
 
 # Mounted under /api/ in the "api" namespace by osceportal/urls.py.

@@ -27,6 +27,7 @@ COLUMNS = (
     "countries",
     "tags",
     "lead",
+    "language",  # added last: a column's place is part of the format
 )
 LIST_SEPARATOR = "; "
 # A spreadsheet runs a cell that starts with one of these as a formula: "CSV injection",
@@ -61,6 +62,7 @@ def csv_row(request, item):
         LIST_SEPARATOR.join(country.name for country in item.countries.all()),
         LIST_SEPARATOR.join(sorted(tag.name for tag in item.tags.all())),
         item.lead,
+        item.language,
     ]
 
 

@@ -1,5 +1,8 @@
 """RSS 2.0 and Atom 1.0 feeds of the news listing, with the same GET filters as /news/: a reader
-subscribes to exactly the results a visitor filtered."""
+subscribes to exactly the results a visitor filtered. A feed is in the content language of its
+address (/ru/news/rss/ is Russian): its channel says so, each entry links the item's page in the
+item's own language, and an Atom entry in another language (an English original on a Russian
+feed) says its own with xml:lang."""
 
 import re
 
@@ -11,6 +14,8 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
+
+from languages import registry as languages
 
 from .exports import invalid_filter_response
 from .listing.filters import LISTING_READS, NewsFilter, canonical_params
@@ -49,6 +54,16 @@ def with_query(path, query):
     return f"{path}?{query}" if query else path
 
 
+class LanguageAtom1Feed(Atom1Feed):
+    """Atom whose entries carry xml:lang where their language is not the feed's."""
+
+    def item_attributes(self, item):
+        attributes = super().item_attributes(item)
+        if item.get("language") and item["language"] != self.feed["language"]:
+            attributes["xml:lang"] = item["language"]
+        return attributes
+
+
 class NewsFeed(Feed):
     page_cache_reads = Reads(LISTING_READS)
     url_name = "news:rss"
@@ -73,6 +88,12 @@ class NewsFeed(Feed):
         feed.feed = {key: xml_text(value) for key, value in feed.feed.items()}
         feed.items = [{key: xml_text(value) for key, value in i.items()} for i in feed.items]
         return feed
+
+    @property
+    def language(self):
+        """The page's content language (Django's default would be the language of the site's
+        own words, Russian on a Tajik feed)."""
+        return languages.current().code
 
     def get_object(self, request):
         filterset = NewsFilter.for_request(request)
@@ -101,6 +122,9 @@ class NewsFeed(Feed):
     def items(self, filterset):
         return filterset.qs.newest_first().for_listing()[:FEED_LENGTH]
 
+    def item_extra_kwargs(self, item):
+        return {"language": item.language}
+
     def item_description(self, item):
         # Feed readers treat the description as HTML; the lead is plain text.
         return escape(item.lead)
@@ -123,6 +147,6 @@ class NewsFeed(Feed):
 
 
 class AtomNewsFeed(NewsFeed):
-    feed_type = Atom1Feed
+    feed_type = LanguageAtom1Feed
     url_name = "news:atom"
     subtitle = NewsFeed.description

@@ -9,6 +9,7 @@ any change to the taxonomy renews the generation, so one invalidation serves pag
 and menus alike, retried when it fails. Changes that bypass model signals (`QuerySet.update()`,
 raw SQL) are picked up when the entry times out."""
 
+import unicodedata
 import uuid
 
 from django.core.cache import cache
@@ -17,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from countries.models import Chairpersonship, Country, group_countries
+from languages import registry as languages
 from structures.models import SINGLE_BODY_KINDS, Structure, group_structures
 
 from . import pagecache
@@ -28,7 +30,8 @@ KEY_VERSION = 2  # bump when the shape of the menu data changes
 
 def cache_key(year=None):
     year = year or timezone.localdate().year
-    return f"menus:v{KEY_VERSION}:{get_language() or 'en'}:{year}"
+    # Per content language (its addresses) and the language of its words (its names).
+    return f"menus:v{KEY_VERSION}:{languages.current().code}:{get_language() or 'en'}:{year}"
 
 
 def get_menus():
@@ -44,8 +47,33 @@ def get_menus():
     return menus
 
 
+# Russian dictionaries sort "ё" (io) as the plain Cyrillic ie; the name itself breaks a tie.
+CYRILLIC_IO = str.maketrans("\N{CYRILLIC SMALL LETTER IO}", "\N{CYRILLIC SMALL LETTER IE}")
+
+
+def collation_key(name):
+    """A name as an index in the page's language sorts it, near enough without a collation
+    library: case and Latin accents ignored ("Émirats" among the Es, "Österreich" among the
+    Os; Python's own order puts them after the Zs), Cyrillic letters kept as they are ("й"
+    after "и")."""
+    letters = []
+    for char in name.casefold().translate(CYRILLIC_IO):
+        base = unicodedata.normalize("NFD", char)[0]
+        if not unicodedata.combining(base):
+            letters.append(base if base.isascii() else char)
+    return "".join(letters), name
+
+
+def by_local_name(records):
+    """Records with a `local_name`, as the page's language sorts them: the organisation's own
+    order in English (`position`), alphabetical by their name in any other language."""
+    if (get_language() or "en").split("-")[0] == languages.DEFAULT:
+        return list(records)
+    return sorted(records, key=lambda record: collation_key(record.local_name))
+
+
 def link(obj, name=None, **extra):
-    return {"name": str(name or obj.name), "url": obj.get_absolute_url(), **extra}
+    return {"name": str(name or obj.local_name), "url": obj.get_absolute_url(), **extra}
 
 
 def build_menus():
@@ -67,7 +95,9 @@ def countries_menu():
     and the Mediterranean Partners for Co-operation."""
     chair = Chairpersonship.objects.current()
     chair_id = chair.country_id if chair and chair.country_id else None
-    countries = Country.objects.exclude(status=Country.Status.OTHER).only("name", "slug", "status")
+    countries = Country.objects.exclude(status=Country.Status.OTHER).only(
+        "name", "translations", "slug", "status"
+    )
     return [
         {
             "heading": str(heading),  # in the language of the build: the key names it
@@ -76,7 +106,7 @@ def countries_menu():
                 link(country, chair.label, is_chair=True)
                 if country.pk == chair_id
                 else link(country)
-                for country in members
+                for country in by_local_name(members)
             ],
         }
         for status, heading, members in group_countries(countries)
@@ -90,12 +120,16 @@ def structures_menu():
     closed field activities, a long historical list, are left to the index as on the
     organisation's site."""
     index_url = reverse("structures:list")
-    structures = Structure.objects.only("name", "slug", "kind", "position")
+    structures = Structure.objects.only("name", "translations", "slug", "kind", "position")
     menu = []
     for anchor, heading, members in group_structures(structures):
         head = members[0]
         if head.kind in SINGLE_BODY_KINDS:
-            entry = {"heading": head.name, "url": head.get_absolute_url(), "items": members[1:]}
+            entry = {
+                "heading": head.local_name,
+                "url": head.get_absolute_url(),
+                "items": members[1:],
+            }
         else:
             entry = {"heading": heading, "url": f"{index_url}#{anchor}", "items": members}
         if anchor == "closed-field-activities":

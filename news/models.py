@@ -1,4 +1,5 @@
 import datetime
+import uuid
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
@@ -11,6 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
+
+from languages import registry as languages
+from languages.models import TranslatedNames
+from languages.urls import reverse_in
 
 from .querysets import NewsItemQuerySet
 from .sanitise import clean_body
@@ -38,7 +43,7 @@ def storable_time(value):
     return True
 
 
-class FieldOfWork(models.Model):
+class FieldOfWork(TranslatedNames):
     name = models.CharField(_("name"), max_length=100, unique=True)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     description = models.TextField(_("description"), blank=True)
@@ -59,6 +64,11 @@ class FieldOfWork(models.Model):
 
     def get_absolute_url(self):
         return reverse("news:field_detail", kwargs={"slug": self.slug})
+
+    @property
+    def local_name(self):
+        """The name in the page's language (reference data file), else English."""
+        return self.translated("name")
 
 
 class TaggedNewsItem(TaggedItemBase):
@@ -85,6 +95,33 @@ class NewsItem(models.Model):
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
     title = models.CharField(_("title"), max_length=300)
+    language = models.CharField(
+        _("language"),
+        max_length=12,
+        choices=languages.choices,
+        default=languages.DEFAULT,
+        help_text=_("The language the item is written in."),
+    )
+    # The items that translate each other share a key: at most one item per language in a group.
+    translation_key = models.UUIDField(
+        _("translation group"), default=uuid.uuid4, editable=False, db_index=False
+    )
+    translated_from = models.ForeignKey(
+        "self",
+        verbose_name=_("translated from"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    source_version = models.PositiveIntegerField(
+        _("source version"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("The version of the source the translation was last saved against."),
+    )
     slug = models.SlugField(
         _("slug"),
         max_length=255,
@@ -147,6 +184,13 @@ class NewsItem(models.Model):
         editable=False,
         help_text=_("The resized copies made when the photo was uploaded (news/images.py)."),
     )
+    search_config = models.CharField(
+        _("search configuration"),
+        max_length=40,
+        default="english",
+        editable=False,
+        help_text=_("PostgreSQL's text search configuration for the item's language."),
+    )
     search_document = SearchVectorField(
         null=True,
         editable=False,
@@ -195,6 +239,9 @@ class NewsItem(models.Model):
                 condition=~models.Q(status="published", published_at__isnull=True),
                 name="published_item_has_date",
             ),
+            models.UniqueConstraint(
+                fields=["translation_key", "language"], name="one_item_per_language_in_group"
+            ),
         ]
         permissions = [
             ("publish_newsitem", _("Can publish and withdraw news items")),
@@ -207,10 +254,29 @@ class NewsItem(models.Model):
     def save(self, *args, **kwargs):
         # Editors and importers are untrusted: only sanitised HTML is ever stored.
         self.body = clean_body(self.body)
+        self.search_config = languages.search_config(self.language)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "language" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "search_config"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("news:detail", kwargs={"slug": self.slug})
+        """In the item's own language, whatever page links to it: /ru/news/… for Russian."""
+        return reverse_in(self.language, "news:detail", kwargs={"slug": self.slug})
+
+    @property
+    def language_info(self):
+        return languages.get(self.language) or languages.get(languages.DEFAULT)
+
+    @property
+    def source_changed(self):
+        """A translation whose source was saved since the translation last was."""
+        source = self.translated_from
+        return bool(
+            source is not None
+            and self.source_version is not None
+            and source.version > self.source_version
+        )
 
     # One item's side of the queryset methods published() and scheduled() (news/querysets.py).
     @property

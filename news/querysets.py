@@ -1,10 +1,13 @@
 """What each audience may see of the news, defined once: the public (`published()`, and its
 complement `not_public()`, with `scheduled()` the items about to join it) and the editors of the
-back office (`editable_by(user)`). Every public surface starts from `published()`."""
+back office (`editable_by(user)`). Every public surface starts from `published()`; a page in
+one language narrows it with `in_language_view(code)`."""
 
 from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
+
+from languages import registry as languages
 
 from .links import LINKS
 
@@ -45,6 +48,32 @@ class NewsItemQuerySet(models.QuerySet):
         return self.filter(
             Exists(bodies.filter(news_item=OuterRef("pk"), structure__editors__user=user))
         )
+
+    # A page in a language shows the items written in it and, for the translation groups with no
+    # public item in it, their English originals. One table, no join: the groups translated into
+    # the language are a subquery of the same table, uncorrelated, so that PostgreSQL makes one
+    # hash of their keys and probes it, where a correlated NOT EXISTS inside the OR would be run
+    # once per English item (3.3 s instead of 1 s for the cold facet counts of /ru/news/ at
+    # 100,000 items). translation_key is never NULL, so NOT IN means what it says.
+    def language_view_condition(self, code=None):
+        """The condition of `in_language_view(code)`, as a Q (its negation is its complement)."""
+        code = code or languages.current().code
+        if code == languages.DEFAULT:
+            return Q(language=code)
+        translated = self.model.objects.published().filter(language=code)
+        return Q(language=code) | Q(language=languages.DEFAULT) & ~Q(
+            translation_key__in=translated.values("translation_key")
+        )
+
+    def in_language_view(self, code=None):
+        """What a listing in language `code` (the page's by default) shows: the items in `code`,
+        and the English items of groups without a public item in `code` ("in English"). A draft
+        or scheduled translation hides nothing. On English pages, the English items only."""
+        return self.filter(self.language_view_condition(code))
+
+    def outside_language_view(self, code=None):
+        """Exactly the items `in_language_view(code)` leaves out, whatever their status."""
+        return self.exclude(self.language_view_condition(code))
 
     def newest_first(self):
         return self.order_by("-published_at", "-pk")

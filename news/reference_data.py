@@ -16,6 +16,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import yaml
+from babel import Locale
+from django.conf import settings
 from django.db import models, transaction
 from django.utils.text import slugify
 
@@ -51,6 +53,12 @@ def plain(value):
 def current(record, name):
     """A field's value here, as plain as the snapshot keeps it."""
     return plain(getattr(record, record._meta.get_field(name).attname))
+
+
+def added_since(base, here):
+    """Whether a field the snapshot of a loaded record does not know was added since (by a
+    migration, with its empty default): the file's value fills it, as it would a new record."""
+    return bool(base) and here in ("", None, {}, [])
 
 
 def shown(model_field, value):
@@ -169,7 +177,9 @@ class Loader:
         agreed, changed = {}, []
         for name, value in values.items():
             here, theirs = current(record, name), plain(value)
-            edited_here = here != theirs and (name not in base or base[name] != here)
+            edited_here = here != theirs and (
+                base[name] != here if name in base else not added_since(base, here)
+            )
             if edited_here and not self.overwrite_edits:
                 self.tally.keep(Difference.of(record, key, name, here, theirs))
                 continue
@@ -251,10 +261,47 @@ def read(path):
     return data
 
 
+def other_official_languages():
+    return [code for code, _name in settings.LANGUAGES if code != "en"]
+
+
+class Glossary:
+    """The file's `translations`: each English name in the other official languages."""
+
+    def __init__(self, data):
+        self.entries = data.get("translations") or {}
+        if not isinstance(self.entries, dict):
+            raise ReferenceDataError("`translations` is not a mapping of names")
+
+    def names(self, **fields):
+        """{"ru": {"name": "…"}, …} for the English values of `fields` the glossary translates."""
+        result = {}
+        for language in other_official_languages():
+            names = {
+                field: self.entries[english][language]
+                for field, english in fields.items()
+                if isinstance(self.entries.get(english), dict)
+                and self.entries[english].get(language)
+            }
+            if names:
+                result[language] = names
+        return result
+
+    def country(self, name, code):
+        """CLDR's name of the territory (Babel), unless the glossary names it."""
+        names = self.names(name=name)
+        for language in other_official_languages():
+            cldr = Locale.parse(language).territories.get(code)
+            if cldr and language not in names:
+                names[language] = {"name": cldr}
+        return dict(sorted(names.items()))
+
+
 @transaction.atomic
 def load(path, *, overwrite_edits=False):
     """Load the file; with `overwrite_edits`, the file's values replace those edited here too."""
     data = read(path)
+    data["_glossary"] = Glossary(data)
     loader = Loader(overwrite_edits=overwrite_edits)
     try:
         countries = load_countries(data, loader)
@@ -297,6 +344,7 @@ def load_countries(data, loader):
                 "joined_on": entry.get("joined_date"),
                 "other_names": list(entry.get("site_label_variants", [])),
                 "position": offset + index,
+                "translations": data["_glossary"].country(name, code),
             }
             countries[code] = loader.sync(Country, code, {"code": code}, values)
     return countries
@@ -325,6 +373,7 @@ def load_fields_of_work(data, loader):
                 "slug": slug,
                 "is_topical": is_topical,
                 "position": offset + index,
+                "translations": data["_glossary"].names(name=entry["name"]),
             }
             loader.sync(FieldOfWork, slug, {"slug": slug}, values)
 
@@ -354,6 +403,9 @@ def load_structures(data, countries, loader):
             "established_year": entry.get("established"),
             "closed_year": entry.get("closed"),
             "position": index,
+            "translations": data["_glossary"].names(
+                name=entry["name"], issuing_label=issuing_label(entry)
+            ),
         }
         structures[slug] = loader.sync(
             Structure, slug, {"slug": slug}, values, later=["parent", "successor"]
@@ -365,7 +417,7 @@ def load_structures(data, countries, loader):
             continue
         links = linked(structures, parent=entry.get("parent"), successor=entry.get("successor"))
         loader.update(structure, entry["id"], links, loader.base(structure, entry["id"]))
-        load_former_names(structure, entry, loader)
+        load_former_names(structure, entry, loader, data["_glossary"])
 
 
 def former_name_dates(entry):
@@ -378,7 +430,7 @@ def former_name_dates(entry):
     return {"valid_from": start, "valid_until": end}
 
 
-def load_former_names(structure, entry, loader):
+def load_former_names(structure, entry, loader, glossary):
     # Predecessors (a task force before a mission, say) are names the same body went by.
     wanted = {
         former["name"]: former_name_dates(former)
@@ -388,7 +440,8 @@ def load_former_names(structure, entry, loader):
     for name, dates in wanted.items():
         key = f"{entry['id']} / {name}"
         lookup = {"structure": structure, "name": name}
-        former = loader.sync(FormerName, key, lookup, {"name": name, **dates})
+        values = {"name": name, **dates, "translations": glossary.names(name=name)}
+        former = loader.sync(FormerName, key, lookup, values)
         if former is not None:
             loaded.add(former.pk)
     for former in list(loader.existing(FormerName).values()):

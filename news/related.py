@@ -18,9 +18,18 @@ items are then looked up (PostgreSQL sorts the few score groups it needs and sto
 write it, reads each of the tens of thousands of items that share a popular field of work, at
 several times the cost (bench/README.md).
 What "published" means still comes from `NewsItem.objects.published()`, compiled into the
-query."""
+query.
+
+Languages: an item's list is read in its own language, as the page it is on. Candidates are
+items in that language and in English (the archive's language, which every reader of the site
+is offered), never another version of the item itself; among equal scores the item's language
+comes first, and of two versions of one story the one in the item's language is kept (read
+from twice the rows needed, so that the list stays full however many stories are in both).
+"""
 
 from django.db import connection
+
+from languages import registry as languages
 
 from .links import LINKS
 from .models import NewsItem
@@ -51,9 +60,21 @@ def published_condition():
     return query.get_compiler(connection=connection).compile(query.where)
 
 
+def one_version_per_story(rows, language):
+    """The rows, best first, with one item per translation group: the one in `language` if it
+    is among them, in the place of the group's best."""
+    kept = {}  # in the order the groups first appear
+    for row in rows:
+        best = kept.setdefault(row.translation_key, row)
+        if row.language == language and best.language != language:
+            kept[row.translation_key] = row
+    return list(kept.values())
+
+
 def related_items(item, count=RELATED_COUNT):
-    """The `count` published items most related to `item`, best first; never `item` itself.
-    Each has a `score` attribute."""
+    """The `count` published items most related to `item`, best first; never `item` itself nor
+    one of its translations. In `item`'s language or in English, see above. Each has a `score`
+    attribute."""
     qn = connection.ops.quote_name
     shared_parts, params = [], []
     for table, item_column, value_column, ids, weight in link_tables(item):
@@ -72,17 +93,29 @@ def related_items(item, count=RELATED_COUNT):
     published_sql, published_params = published_condition()
     # Only table and column names taken from the models are formatted into the SQL; every value
     # is a parameter.
+    key_field = NewsItem._meta.get_field("translation_key")
+    own_group = key_field.get_db_prep_value(item.translation_key, connection)
     sql = f"""
         WITH shared AS ({" UNION ALL ".join(shared_parts)}),
         scores AS (
             SELECT news_item_id, SUM(weight) AS score FROM shared
             GROUP BY news_item_id ORDER BY score DESC
         )
-        SELECT {news}.id, {news}.title, {news}.slug, {news}.type, {news}.published_at,
-            scores.score
+        SELECT {news}.id, {news}.title, {news}.slug, {news}.language, {news}.type,
+            {news}.published_at, {news}.translation_key, scores.score
         FROM scores INNER JOIN {news} ON {news}.id = scores.news_item_id
-        WHERE {news}.id <> %s AND {published_sql}
-        ORDER BY scores.score DESC, {news}.published_at DESC, {news}.id DESC
+        WHERE {news}.translation_key <> %s AND {news}.language IN (%s, %s) AND {published_sql}
+        ORDER BY scores.score DESC, CASE WHEN {news}.language = %s THEN 0 ELSE 1 END,
+            {news}.published_at DESC, {news}.id DESC
         LIMIT %s
     """
-    return list(NewsItem.objects.raw(sql, [*params, item.pk, *published_params, count]))
+    language = item.language
+    # In English alone no row is left out below: a group has one item in each language.
+    limit = count if language == languages.DEFAULT else 2 * count
+    rows = list(
+        NewsItem.objects.raw(
+            sql,
+            [*params, own_group, language, languages.DEFAULT, *published_params, language, limit],
+        )
+    )
+    return one_version_per_story(rows, language)[:count]

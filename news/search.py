@@ -1,7 +1,9 @@
 """Full-text search over news items.
 
-On PostgreSQL, items match a `websearch_to_tsquery` query (quoted phrases, `-word`, `or`) against
-their stored, weighted search document (news/migrations/0004_search.py); results are ranked
+On PostgreSQL, items match a `websearch_to_tsquery` query (quoted phrases, `-word`, `or`),
+parsed with the text search configuration of the language being read, against their stored,
+weighted search document, built in each item's own language (news/migrations/0004_search.py,
+0010_search_in_each_language.py); results are ranked
 with `ts_rank` over the matched rows only, and highlighted snippets come from `ts_headline`,
 computed for the rows of one page only.
 
@@ -18,9 +20,10 @@ from django.db.models.functions import Concat
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from languages import registry as languages
+
 from .models import NewsItem
 
-CONFIG = "english"
 # Control characters cannot occur in stored text, so they mark the highlights unambiguously
 # until the snippet has been escaped.
 START, STOP = "\x02", "\x03"
@@ -31,7 +34,9 @@ def full_text():
 
 
 def web_query(text):
-    return SearchQuery(text, config=CONFIG, search_type="websearch")
+    """The query as the language being read parses it: "Финляндия" on a Russian page is the
+    stem "финлянд", which the Russian document of an item saying "Финляндии" holds."""
+    return SearchQuery(text, config=languages.current().search_config, search_type="websearch")
 
 
 def matching(queryset, text):
@@ -74,7 +79,8 @@ def add_snippets(items, text):
             headline=SearchHeadline(
                 Concat("lead", Value(" … "), plain_body(), output_field=TextField()),
                 web_query(text),
-                config=CONFIG,
+                # Each snippet is cut and highlighted in its item's own language.
+                config=F("search_config"),
                 start_sel=START,
                 stop_sel=STOP,
                 max_words=40,

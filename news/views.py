@@ -8,10 +8,12 @@ from countries.models import Chairpersonship, Country, group_countries
 from structures.models import Structure, group_structures
 
 from . import search
+from .language_versions import article_versions, page_versions
 from .listing.facets import build_facets, facet_counts, result_count
 from .listing.filters import LISTING_READS, NewsFilter, canonical_query
 from .listing.pagination import CappedPaginator
 from .listing.summary import active_filters, describe
+from .menus import by_local_name
 from .models import FieldOfWork, NewsItem
 from .page_keys import NOTHING, PAGING, Reads
 from .related import related_items
@@ -19,16 +21,34 @@ from .related import related_items
 LATEST_COUNT = 10
 
 
-class HomeView(ListView):
+class LanguageVersionsMixin:
+    """A public page links its versions in the other languages: the language switcher and the
+    hreflang alternates of templates/base.html. By default the same page in each official
+    language (a taxonomy page or the listing is the same page in every language)."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["language_versions"] = self.get_language_versions()
+        return context
+
+    def get_language_versions(self):
+        # Only the path: these pages read no GET parameter, and the page cache keeps one copy
+        # of each whatever its query string (news/page_keys.py): a visitor's query must not end
+        # up in it.
+        return page_versions(self.request, self.request.path_info)
+
+
+class HomeView(LanguageVersionsMixin, ListView):
     template_name = "home.html"
     page_cache_reads = NOTHING
     context_object_name = "latest_news"
 
     def get_queryset(self):
-        return NewsItem.objects.published().newest_first().for_listing()[:LATEST_COUNT]
+        news_items = NewsItem.objects.published().in_language_view()
+        return news_items.newest_first().for_listing()[:LATEST_COUNT]
 
 
-class NewsListView(ListView):
+class NewsListView(LanguageVersionsMixin, ListView):
     """The faceted listing. GET parameters are parsed by NewsFilter; a valid query that is not
     in canonical form (sorted, no empty or default values) is redirected to it, so that every
     filter combination has one shareable, cacheable address."""
@@ -59,6 +79,16 @@ class NewsListView(ListView):
     def requested_page(self):
         page = self.request.GET.get("page", "")
         return "" if page == "1" else page
+
+    def get_language_versions(self):
+        # The same filters and page in each language, as the canonical address writes them
+        # (the query string may differ from it by blank values, which the page cache's key
+        # leaves out). Filters that cannot be understood have no version in another language.
+        if not self.filterset.is_valid():
+            return []
+        query = canonical_query(self.filterset, page=self.requested_page())
+        path = self.request.path_info
+        return page_versions(self.request, f"{path}?{query}" if query else path)
 
     def get_queryset(self):
         return self.filterset.qs.for_listing()
@@ -97,10 +127,21 @@ class NewsListView(ListView):
         return context
 
 
-class NewsDetailView(DetailView):
+class NewsDetailView(LanguageVersionsMixin, DetailView):
+    """An item is shown at its own language's address only: asked for under another language's
+    prefix (/ru/news/<an English item's slug>/), it answers a permanent redirect there. Slugs are
+    unique across languages, so the item is found whatever the prefix."""
+
     template_name = "news/newsitem_detail.html"
     page_cache_reads = NOTHING
     context_object_name = "item"
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        own_address = self.object.get_absolute_url()
+        if request.path != own_address:
+            return HttpResponsePermanentRedirect(own_address)
+        return self.render_to_response(self.get_context_data(object=self.object))
 
     def get_queryset(self):
         return NewsItem.objects.published().for_article()
@@ -110,21 +151,24 @@ class NewsDetailView(DetailView):
         context["related_items"] = related_items(self.object)
         return context
 
+    def get_language_versions(self):
+        return article_versions(self.request, self.object)
 
-class LatestNewsMixin:
-    """A taxonomy page shows its latest published news (its `news_items` reverse relation)."""
+
+class LatestNewsMixin(LanguageVersionsMixin):
+    """A taxonomy page shows its latest published news (its `news_items` reverse relation) in
+    the language being read."""
 
     page_cache_reads = NOTHING
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["latest_news"] = (
-            self.object.news_items.published().newest_first().for_listing()[:LATEST_COUNT]
-        )
+        news_items = self.object.news_items.published().in_language_view()
+        context["latest_news"] = news_items.newest_first().for_listing()[:LATEST_COUNT]
         return context
 
 
-class FieldOfWorkListView(ListView):
+class FieldOfWorkListView(LanguageVersionsMixin, ListView):
     page_cache_reads = NOTHING
     model = FieldOfWork
     context_object_name = "fields"
@@ -143,7 +187,7 @@ class FieldOfWorkDetailView(LatestNewsMixin, DetailView):
 
 # Taxonomy pages live here, not in their own apps: they show news, and news depends on the
 # taxonomies, never the other way round.
-class CountryListView(ListView):
+class CountryListView(LanguageVersionsMixin, ListView):
     page_cache_reads = NOTHING
     model = Country
     context_object_name = "countries"
@@ -152,7 +196,7 @@ class CountryListView(ListView):
         context = super().get_context_data(**kwargs)
         context["chairpersonship"] = Chairpersonship.objects.current()
         context["groups"] = [
-            (heading, members)
+            (heading, by_local_name(members))
             for _status, heading, members in group_countries(context["countries"])
         ]
         return context
@@ -179,7 +223,7 @@ class CountryDetailView(LatestNewsMixin, DetailView):
         return context
 
 
-class StructureListView(ListView):
+class StructureListView(LanguageVersionsMixin, ListView):
     page_cache_reads = NOTHING
     context_object_name = "structures"
 

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "reversion",
     "django_prose_editor",
     "axes",
+    "languages",  # content languages, their addresses (/ru/…) and the site's words in each
     "countries",
     "structures",
     "news",
@@ -82,6 +83,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The language of a page is that of its address (/ru/…); cached pages are answered in it too.
+    "languages.middleware.ContentLanguageMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     # A page from the shared cache is answered here, with the headers the middleware below gave
     # it when it was made (Content-Security-Policy, Permissions-Policy, X-Frame-Options): none of
@@ -112,6 +115,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "osceportal.context_processors.site",
+                "languages.context_processors.languages",
             ],
         },
     },
@@ -161,6 +165,50 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-gb"
+# The organisation's six official languages: the site's own words have a catalogue in each
+# (locale/), and a page in another content language shows them in its `chrome` language.
+LANGUAGES = [
+    ("en", "English"),
+    ("fr", "Français"),
+    ("de", "Deutsch"),
+    ("it", "Italiano"),
+    ("ru", "Русский"),
+    ("es", "Español"),
+]
+# The languages news is written in (BCP 47), in the order editors are offered them: the official
+# six, then the languages of the region. `search` is the PostgreSQL text search configuration of
+# the language's texts ("simple": no stemming, where PostgreSQL has none; Bosnian, Croatian and
+# Montenegrin share Serbian's, which stems Latin and Cyrillic alike); `chrome` the official
+# language of the site's words on its pages (English unless given); `name` overrides CLDR's name
+# of the language in itself. English is served unprefixed, every other language under /<code>/.
+CENTRAL_ASIA_AND_CAUCASUS_CHROME = "ru"
+CONTENT_LANGUAGES = {
+    "en": {"search": "english", "chrome": "en"},
+    "fr": {"search": "french", "chrome": "fr"},
+    "de": {"search": "german", "chrome": "de"},
+    "it": {"search": "italian", "chrome": "it"},
+    "ru": {"search": "russian", "chrome": "ru"},
+    "es": {"search": "spanish", "chrome": "es"},
+    "sq": {"search": "simple"},
+    "hy": {"search": "armenian", "chrome": CENTRAL_ASIA_AND_CAUCASUS_CHROME},
+    "az": {"search": "simple", "chrome": CENTRAL_ASIA_AND_CAUCASUS_CHROME},
+    "bs": {"search": "serbian"},
+    "hr": {"search": "serbian"},
+    "ka": {"search": "simple", "chrome": CENTRAL_ASIA_AND_CAUCASUS_CHROME},
+    "kk": {"search": "simple", "chrome": CENTRAL_ASIA_AND_CAUCASUS_CHROME},
+    "ky": {"search": "simple", "chrome": CENTRAL_ASIA_AND_CAUCASUS_CHROME},
+    "mk": {"search": "simple"},
+    "cnr": {"search": "serbian", "name": "Crnogorski", "english_name": "Montenegrin"},
+    "ro": {"search": "romanian"},
+    "sr": {"search": "serbian"},
+    "tg": {"search": "simple", "chrome": CENTRAL_ASIA_AND_CAUCASUS_CHROME},
+    "tr": {"search": "turkish"},
+    "tk": {"search": "simple", "chrome": CENTRAL_ASIA_AND_CAUCASUS_CHROME},
+    "uk": {"search": "simple"},
+    "uz": {"search": "simple", "chrome": CENTRAL_ASIA_AND_CAUCASUS_CHROME},
+    "pl": {"search": "simple"},
+    "mn": {"search": "simple", "chrome": CENTRAL_ASIA_AND_CAUCASUS_CHROME},
+}
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "Europe/Vienna")
 USE_I18N = True
 # The catalogues of the public site's strings (README, "Languages"), and the formats of the

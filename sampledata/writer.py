@@ -1,5 +1,5 @@
 """The words of each item: its title, lead, body and tags written from its plan, as a line
-ready for `news.jsonl.create_all`."""
+ready for `news.jsonl_store.create_all`."""
 
 import datetime
 from html import escape

@@ -3,6 +3,8 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from languages.models import TranslatedNames
+
 
 class StructureQuerySet(models.QuerySet):
     def open(self):
@@ -15,7 +17,7 @@ class StructureQuerySet(models.QuerySet):
         return self.filter(kind__in=kinds)
 
 
-class Structure(models.Model):
+class Structure(TranslatedNames):
     """A body of the organisation that issues news: a Secretariat unit, an institution, a field
     operation and so on. Structures form a tree (a Secretariat unit's parent is the Secretariat)."""
 
@@ -97,6 +99,15 @@ class Structure(models.Model):
             return self.issuing_label
         return gettext("%(name)s (closed)") % {"name": self.issuing_label}
 
+    # In the page's language (reference data file), else English.
+    @property
+    def local_name(self):
+        return self.translated("name")
+
+    @property
+    def local_label(self):
+        return self.translated("issuing_label")
+
     def get_absolute_url(self):
         return reverse("structures:detail", kwargs={"slug": self.slug})
 
@@ -108,15 +119,15 @@ class Structure(models.Model):
         """The issuing label in force on `day` (a date): a former name if one covered that day,
         otherwise today's label. Uses prefetched former names when they are there."""
         if day is None:
-            return self.issuing_label
+            return self.local_label
         candidates = [former for former in self.former_names.all() if former.covers(day)]
         if not candidates:
-            return self.issuing_label
+            return self.local_label
         # Renames known only to the year overlap at the boundary; the newer name wins.
-        return max(candidates, key=lambda former: former.valid_from or day.min).name
+        return max(candidates, key=lambda former: former.valid_from or day.min).local_name
 
 
-class FormerName(models.Model):
+class FormerName(TranslatedNames):
     structure = models.ForeignKey(
         Structure,
         verbose_name=_("structure"),
@@ -143,6 +154,10 @@ class FormerName(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def local_name(self):
+        return self.translated("name")
 
     def covers(self, day):
         if self.valid_from is None and self.valid_until is None:

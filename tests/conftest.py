@@ -8,8 +8,10 @@ from django.db import connection
 from django.utils import timezone
 
 from countries.models import Country
+from languages.catalogues import compile_all
 from news import pagecache
-from news.jsonl import create_all, parse_file
+from news.jsonl_import import parse_file
+from news.jsonl_store import create_all
 from news.models import FieldOfWork, NewsItem
 from structures.models import Structure
 
@@ -21,6 +23,12 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """The bundled taxonomy is loaded once into the test database."""
     with django_db_blocker.unblock():
         call_command("load_reference_data", verbosity=0, stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_catalogues():
+    """The translation catalogues as the site reads them (README, "Languages")."""
+    compile_all()
 
 
 @pytest.fixture(autouse=True)

@@ -46,11 +46,15 @@ FILTERS = {
 }
 
 
-def public_slugs(select=lambda qs: qs):
-    """Published items whose time has come, newest first, written without published()."""
+def public_slugs(select=lambda qs: qs, language="en"):
+    """Published items whose time has come, newest first, written without published(): those
+    in `language` (what the English addresses of the feeds and the CSV list), or in every
+    language (None: the sitemap and the API)."""
     queryset = NewsItem.objects.filter(
         status=NewsItem.Status.PUBLISHED, published_at__lte=timezone.now()
     )
+    if language is not None:
+        queryset = queryset.filter(language=language)
     return list(
         select(queryset).distinct().order_by("-published_at", "-pk").values_list("slug", flat=True)
     )

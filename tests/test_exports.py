@@ -33,6 +33,7 @@ def test_csv_row_values(client, demo_news):
         "countries": "Finland; Tajikistan",
         "tags": "customs; study visit",
         "lead": NewsItem.objects.get(slug=SEED_SLUG).lead,
+        "language": "en",
     }
 
 

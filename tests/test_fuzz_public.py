@@ -101,6 +101,7 @@ def test_a_date_outside_the_years_1900_to_2999_is_a_400(visitor, path, query):
 def test_the_years_1900_and_2999_are_valid_dates(visitor):
     response = check_answer(visitor, "/api/news/", "from=1900-01-01&to=2999-12-31")
     assert response.status_code == 200
+    # The API's address is English: the English items (the demo news has a Russian one too).
     assert response.json()["count"] == NewsItem.objects.published().count()
 
 

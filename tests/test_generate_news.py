@@ -154,11 +154,41 @@ class TestACorpusOf2000Items:
         assert NewsItem.objects.filter(body__contains='href="https://example.org/').exists()
 
     def test_every_field_of_work_has_its_words_in_the_body_found_by_english_stemming(self):
-        items = NewsItem.objects.filter(fields_of_work__slug="border-management")
+        items = NewsItem.objects.filter(fields_of_work__slug="border-management", language="en")
         assert items.count() > 20
         query = SearchQuery("borders or customs", config="english", search_type="websearch")
         found = items.annotate(words=SearchVector("body", config="english")).filter(words=query)
         assert found.count() == items.count()
+
+
+@pytest.fixture(scope="class")
+def corpus_with_russian(django_db_setup, django_db_blocker):
+    """600 items made once for the class, rolled back after it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        generate(count=600, seed=8)
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.mark.usefixtures("corpus_with_russian")
+class TestRussianVersions:
+    """Stories of the Secretariat and of the field operations where Russian is spoken come with
+    Russian versions, in their translation groups, indexed with Russian stemming."""
+
+    def test_some_items_have_a_russian_version_and_the_count_holds(self):
+        assert NewsItem.objects.count() == 600
+        russian = NewsItem.objects.filter(language="ru")
+        assert 10 < russian.count() < 120
+        for item in russian.select_related("translated_from"):
+            assert item.translated_from.language == "en"
+            assert item.translation_key == item.translated_from.translation_key
+            assert item.slug == f"{item.translated_from.slug}-ru"
+            assert item.search_config == "russian"
+
+    def test_russian_versions_are_found_by_russian_stemming(self):
+        russian = NewsItem.objects.filter(language="ru")
+        query = SearchQuery("мероприятие", config="russian", search_type="websearch")
+        assert russian.filter(search_document=query).exists()
 
 
 def test_the_same_seed_gives_the_same_export():

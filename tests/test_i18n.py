@@ -123,6 +123,9 @@ def pseudo_catalogue(tmp_path_factory):
 def pseudo_language(pseudo_catalogue, settings):
     settings.LOCALE_PATHS = [pseudo_catalogue]
     settings.LANGUAGES = [("en-gb", "English"), (PSEUDO, "Pseudo-English")]
+    # English pages show the site's words in the pseudo-language (languages/middleware.py).
+    english = {**settings.CONTENT_LANGUAGES["en"], "chrome": PSEUDO}
+    settings.CONTENT_LANGUAGES = {**settings.CONTENT_LANGUAGES, "en": english}
     with translation.override(PSEUDO):
         yield
 
@@ -166,27 +169,34 @@ def data(demo_news, pseudo_language):
 
 class VisibleTexts(HTMLParser):
     """The texts of a page a visitor reads or hears: every text outside <script> and <style>,
-    and the attributes shown or read out."""
+    and the attributes shown or read out. The text of an element marked translate="no" is left
+    out: it is the same in every language of the site, as a language's own name in the language
+    switcher ("Русский", "English"), and so in no catalogue."""
 
     ATTRIBUTES = {"alt", "title", "aria-label", "placeholder"}
     META = {"description", "og:title", "og:description", "og:image:alt"}
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
-        self.texts, self.hidden = [], 0
+        self.texts, self.hidden, self.untranslated = [], 0, []
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         self.hidden += tag in ("script", "style")
+        if tag not in self.VOID and (self.untranslated or attrs.get("translate") == "no"):
+            self.untranslated.append(tag)
         self.texts += [value for name, value in attrs.items() if name in self.ATTRIBUTES]
         if tag == "meta" and {attrs.get("name"), attrs.get("property")} & self.META:
             self.texts.append(attrs.get("content"))
 
     def handle_endtag(self, tag):
         self.hidden -= tag in ("script", "style")
+        if self.untranslated and self.untranslated[-1] == tag:
+            self.untranslated.pop()
 
     def handle_data(self, data):
-        if not self.hidden:
+        if not self.hidden and not self.untranslated:
             self.texts.append(data)
 
 

@@ -249,9 +249,14 @@ def test_export_import_export_is_byte_identical(tmp_path, django_db_blocker):
         record(slug="draft-item", status="draft", published_at=None, issued_by=[]),
         record(slug="timed", published_at="2024-03-31T01:30:00+00:00", tags=["Zeta", "alpha"]),
         record(slug="withdrawn", status="withdrawn", withdrawn_reason="Wrong date"),
+        # A group of three language versions, a translation before its source.
+        record(slug="visit-de", language="de", translation_of="visit-ru"),
+        record(slug="visit-en"),
+        record(slug="visit-ru", language="ru", translation_of="visit-en"),
     )
     first = export_text()
     assert first.count("\n") == NewsItem.objects.count() > 40
+    assert '"language": "ru"' in first and '"translation_of": "visit-ru"' in first
 
     dump = tmp_path / "export.jsonl"
     dump.write_text(first, encoding="utf-8")
@@ -260,6 +265,9 @@ def test_export_import_export_is_byte_identical(tmp_path, django_db_blocker):
     call_command("import_news", str(dump), stdout=StringIO(), stderr=StringIO())
 
     assert export_text() == first
+    group = NewsItem.objects.filter(slug__startswith="visit-")
+    assert len({item.translation_key for item in group}) == 1
+    assert NewsItem.objects.get(slug="visit-de").translated_from.slug == "visit-ru"
 
 
 def test_export_writes_canonical_slugs_and_the_seed_item():
@@ -289,7 +297,8 @@ def test_slugs_of_site_pages_are_refused(tmp_path, slug):
 
 
 def test_bulk_creation_gives_what_the_import_gives(tmp_path):
-    from news.jsonl import create_all, parse_file
+    from news.jsonl_import import parse_file
+    from news.jsonl_store import create_all
 
     call_command("import_news", str(settings.DEMO_NEWS_FILE), stdout=StringIO(), stderr=StringIO())
     imported = export_text()
@@ -430,7 +439,8 @@ def test_a_new_photo_replaces_the_renditions_and_the_old_files_go_private(
 
 
 def test_an_item_without_renditions_gets_them_when_imported_again(tmp_path, media, commit):
-    from news.jsonl import Resolver, create_all, parse_line
+    from news.jsonl_import import Resolver, parse_line
+    from news.jsonl_store import create_all
 
     put_photo(media, "news/a.jpg")
     create_all([parse_line(with_photo("news/a.jpg"), Resolver())])  # bulk: no renditions

@@ -85,6 +85,7 @@ FILTER_VALUES = {
     "issued_by": "secretariat",
     "type": "news",
     "tag": "demo",
+    "language": "en",
     "q": "item",
     "from": "2000-01-01",
     "to": "2999-01-01",
@@ -209,6 +210,7 @@ def test_the_order_of_values_sorted_in_the_key_is_nothing_to_the_view(
         "issued_by": ("secretariat", "odihr"),
         "type": ("news", "press_release"),
         "tag": ("demo", "second-tag"),
+        "language": ("en", "ru"),
     }[param]
     tagged_item.tags.add("second-tag")
     forward = client.get(f"{url}?{param}={values[0]}&{param}={values[1]}")

@@ -93,6 +93,9 @@ news_newsitem_preview                        A   200/400    200/200     404/404 
 news_newsitem_preview                        AB  200/400    200/200     200/400    200/200    login/login
 news_newsitem_preview                        B   404/404    404/404     200/400    200/200    login/login
 news_newsitem_preview_new                    -   403/200    403/200     403/400    403/200    login/login
+news_newsitem_translate                      A   200/ok     200/ok      404/404    200/ok     login/login
+news_newsitem_translate                      AB  200/ok     200/ok      200/ok     200/ok     login/login
+news_newsitem_translate                      B   404/404    404/404     200/ok     200/ok     login/login
 news_newsitem_tag_suggestions                -   200/200    200/200     200/200    200/200    login/login
 
 news_fieldofwork_changelist                  -   200/200    200/200     200/200    200/200    login/login
@@ -400,6 +403,8 @@ def post_data(door, route, url, world, on, manager):
         return form_data(bodies=[DUSHANBE], slug="added-by-the-matrix")
     if name in ("news_newsitem_change", "news_newsitem_preview"):
         return form_data(item, status="published", title="Changed by the rights matrix")
+    if name == "news_newsitem_translate":
+        return {"language": "ru"}
     if name == "news_newsitem_revision":
         return form_data(item, status="draft", title=f"Item {on} as a draft")
     if name == "news_newsitem_recover":

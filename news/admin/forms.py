@@ -11,6 +11,7 @@ from django_prose_editor.fields import ProseEditorFormField
 from django_prose_editor.widgets import AdminProseEditorWidget
 from taggit.models import Tag
 
+from languages import registry as languages
 from structures.models import Structure
 
 from .. import images, publishing
@@ -89,7 +90,7 @@ class NewsItemAdminForm(forms.ModelForm):
     class Meta:
         model = NewsItem
         fields = [
-            "title", "slug", "type", "lead", "body", "status", "published_at",
+            "title", "slug", "language", "type", "lead", "body", "status", "published_at",
             "withdrawn_reason", "fields_of_work", "countries", "tags",
             "image", "image_alt", "image_caption", "image_credit",
         ]  # fmt: skip
@@ -101,12 +102,36 @@ class NewsItemAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["edit_version"].initial = self.version_on_record()
         self.checked_image = None
+        if "language" in self.fields:
+            # A browser always sends it; a post without it keeps the item's language.
+            self.fields["language"].required = False
 
     def clean_published_at(self):
         published_at = self.cleaned_data.get("published_at")
         if published_at is not None and not storable_time(published_at):
             raise ValidationError(_("Choose a date between the years 1 and 9999."))
         return published_at
+
+    def clean_language(self):
+        """One item per language in a group: another language version has this language?"""
+        code = self.cleaned_data.get("language") or self.instance.language
+        if self.instance.pk is None or code == self.instance.language:
+            return code
+        sibling = (
+            NewsItem.objects.filter(translation_key=self.instance.translation_key, language=code)
+            .exclude(pk=self.instance.pk)
+            .only("title")
+            .first()
+        )
+        if sibling is not None:
+            raise ValidationError(
+                _(
+                    "“%(title)s” is this item's %(language)s version already: a group has one "
+                    "item per language. Choose another language, or edit that item."
+                )
+                % {"title": sibling.title, "language": languages.get(code).english_name},
+            )
+        return code
 
     def clean_tags(self):
         names = self.cleaned_data.get("tags") or []

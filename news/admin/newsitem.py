@@ -1,6 +1,6 @@
 """News items in the back office: the list, the edit form with its "Issued by" rows, and the
-views of its own (tag suggestions); history (history.py), preview (preview.py) and bulk actions
-(actions.py) beside it."""
+views of its own (tag suggestions); history (history.py), preview (preview.py), bulk actions
+(actions.py) and language versions (translations.py) beside it."""
 
 import reversion
 from django import forms
@@ -26,6 +26,7 @@ from .actions import BulkActions
 from .forms import IssuingBodyForm, IssuingBodyFormSet, NewsItemAdminForm
 from .history import GuardedVersionAdmin
 from .preview import PreviewViews
+from .translations import SourceChangedFilter, TranslationViews, with_source_changed
 
 BODY_AS_SHOWN = "body_as_shown"
 
@@ -55,11 +56,14 @@ reversion.register(NewsItem, follow=["issuing_bodies", "tagged_items"])
 
 
 @admin.register(NewsItem)
-class NewsItemAdmin(PreviewViews, BulkActions, GuardedVersionAdmin):
+class NewsItemAdmin(TranslationViews, PreviewViews, BulkActions, GuardedVersionAdmin):
     form = NewsItemAdminForm
     inlines = [IssuingBodyInline]
-    list_display = ["title", "status", "published_at", "issuers", "type"]
-    list_filter = ["status", "type", "fields_of_work", "issued_by", "countries"]
+    list_display = ["title", "language_column", "status", "published_at", "issuers", "type"]
+    list_filter = [
+        "status", "type", "language", SourceChangedFilter, "fields_of_work", "issued_by",
+        "countries",
+    ]  # fmt: skip
     search_fields = ["title", "lead", "slug"]
     date_hierarchy = "published_at"
     ordering = ["-published_at", "-pk"]
@@ -70,7 +74,7 @@ class NewsItemAdmin(PreviewViews, BulkActions, GuardedVersionAdmin):
     save_on_top = True
     change_form_template = "admin/news/newsitem/change_form.html"
     fieldsets = [
-        (None, {"fields": ["title", "slug", "type", "lead", "body"]}),
+        (None, {"fields": ["title", "slug", "language", "type", "lead", "body"]}),
         (
             _("Publication"),
             {
@@ -95,7 +99,8 @@ class NewsItemAdmin(PreviewViews, BulkActions, GuardedVersionAdmin):
                 Prefetch("issuing_bodies", queryset=IssuingBody.objects.select_related("structure"))
             )
         )
-        return queryset.editable_by(request.user)
+        # Each item says whether its source changed since it was saved (the list, the form).
+        return with_source_changed(queryset.editable_by(request.user))
 
     def has_view_permission(self, request, obj=None):
         return super().has_view_permission(request, obj) and may_edit(request.user, obj)
@@ -211,7 +216,7 @@ class NewsItemAdmin(PreviewViews, BulkActions, GuardedVersionAdmin):
         if edits_all(request.user):
             return self.list_filter
         # An editor sees their own bodies' news only: a list of every body would mislead.
-        return ["status", "type", "fields_of_work"]
+        return ["status", "type", "language", SourceChangedFilter, "fields_of_work"]
 
     # --- the list ------------------------------------------------------------------------------
 
@@ -232,6 +237,15 @@ class NewsItemAdmin(PreviewViews, BulkActions, GuardedVersionAdmin):
             obj.image_renditions = {}
         on_record = form.version_on_record() if change else None
         publishing.stamp(obj, by=request.user, version_on_record=on_record)
+        if obj.translated_from_id is not None:
+            # Saved by someone who had the source at hand: up to date with it until it changes.
+            obj.source_version = (
+                NewsItem.objects.filter(pk=obj.translated_from_id)
+                .values_list("version", flat=True)
+                .first()
+            )
+            if obj.source_version is None:  # the source was deleted meanwhile
+                obj.translated_from = None
         super().save_model(request, obj, form, change)
         on_record = getattr(request, "news_on_record", None)
         before = on_record.photo_files if on_record else getattr(obj, "photo_files_on_record", ())
@@ -285,6 +299,11 @@ class NewsItemAdmin(PreviewViews, BulkActions, GuardedVersionAdmin):
                 "<path:object_id>/preview/",
                 self.admin_site.admin_view(self.preview_view),
                 name="news_newsitem_preview",
+            ),
+            path(
+                "<path:object_id>/translate/",
+                self.admin_site.admin_view(self.translate_view),
+                name="news_newsitem_translate",
             ),
             *super().get_urls(),
         ]

@@ -1,6 +1,10 @@
 """Facet counts for the news listing: beside each option, the number of items it would give
 under the *other* active filters (disjunctive counts), computed in SQL (`compute_counts`) and
-kept in the shared cache per canonical filter."""
+kept in the shared cache per canonical filter and language.
+
+The options are named in the page's language (`local_name`, `local_label`); the language facet
+names each language in itself ("Русский", "Română") and counts over the public items of every
+language, where the other facets count over the listing, in its language view."""
 
 import hashlib
 from dataclasses import dataclass
@@ -10,16 +14,23 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count
 from django.utils.http import urlencode
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
-from countries.models import Country
+from countries.models import Country, group_countries
+from languages import registry as languages
 from structures.models import Structure
 
 from .. import pagecache
 from ..links import LINKS
+from ..menus import by_local_name
 from ..models import FieldOfWork, NewsItem
 from .filters import FACETS, canonical_params
+from .summary import issuer_name
+
+# The facets that are columns of the item (the others count link rows, news/links.py).
+COLUMNS = ("type", "language")
 
 TAG_OPTIONS = 15
 FACET_CACHE_SECONDS = 3600
@@ -31,6 +42,7 @@ class Option:
     label: str
     count: int
     selected: bool
+    lang: str = ""  # the language the label is written in, when not the page's
 
     @property
     def disabled(self):
@@ -67,7 +79,10 @@ def count_by(queryset, key, item_key):
 
 
 def counts_key(filterset, generation):
+    """Per canonical filter, content language (whose view the counts are taken over; "*" for
+    every language) and language of the site's words (the labels of the rendered panel)."""
     pairs = [pair for pair in canonical_params(filterset) if pair[0] != "sort"]
+    pairs += [(":content", filterset.content_language or "*"), (":chrome", get_language() or "")]
     digest = hashlib.sha256(urlencode(pairs).encode()).hexdigest()
     return f"facets:{generation}:{digest}"
 
@@ -104,7 +119,12 @@ def compute_counts(filterset):
     filtered = any(data.get(name) for name in filterset.filters if name != "sort")
     counts = {}
     if filtered:
-        unchosen = [name for name in FACETS if not data.get(name)]
+        # In a language view, the language facet counts over more than the listing.
+        unchosen = [
+            name
+            for name in FACETS
+            if not data.get(name) and (name != "language" or not filterset.content_language)
+        ]
         counts.update(counts_over(filterset.queryset_without(None), unchosen))
     for name in FACETS:
         if name not in counts:
@@ -115,26 +135,28 @@ def compute_counts(filterset):
 def counts_of_one_facet(filterset, name):
     """One facet's counts over the listing under every active filter but its own, in one
     aggregate. With no other filter active that is every public item, nearly the whole archive:
-    the few link rows of hidden items are left out instead of joining 100,000 ids."""
+    the few link rows of hidden items (and of items outside the language view) are left out
+    instead of joining 100,000 ids."""
     data = filterset.form.cleaned_data
     unfiltered = not any(
         data.get(other) for other in filterset.filters if other not in (name, "sort")
     )
-    if name == "type":
+    if name in COLUMNS:
         items = (
-            NewsItem.objects.published()
+            filterset.queryset_without(name)
             if unfiltered
             else NewsItem.objects.filter(
                 pk__in=filterset.queryset_without(name).order_by().values("pk")
             )
         )
-        return count_by(items, "type", "pk")
-    # "type" is a column of the item; every other facet counts its link rows (news/links.py).
+        return count_by(items.order_by(), name, "pk")
     link = LINKS[name]
     model, item_field, value_field = link.model(NewsItem), link.item, link.value
     if unfiltered:
-        hidden = NewsItem.objects.not_public().values("pk")
-        links = model.objects.exclude(**{f"{item_field}__in": hidden})
+        hidden = NewsItem.objects.not_public()
+        if filterset.content_language:
+            hidden |= NewsItem.objects.outside_language_view(filterset.content_language)
+        links = model.objects.exclude(**{f"{item_field}__in": hidden.values("pk")})
     else:
         listing = filterset.queryset_without(name).order_by().values("pk")
         links = model.objects.filter(**{f"{item_field}__in": listing})
@@ -156,11 +178,12 @@ def counts_over(queryset, names):
     if not names:
         return {}
     qn = connection.ops.quote_name
-    base_sql, params = queryset.order_by().values_list("pk", "type").query.sql_with_params()
+    columns = [column for column in COLUMNS if column == "type" or column in names]
+    base_sql, params = queryset.order_by().values_list("pk", *columns).query.sql_with_params()
     parts = []
     for name in names:
-        if name == "type":
-            parts.append("SELECT 'type', type, COUNT(*) FROM listing GROUP BY type")
+        if name in COLUMNS:
+            parts.append(f"SELECT '{name}', {name}, COUNT(*) FROM listing GROUP BY {name}")
             continue
         table, item, value = (qn(part) for part in LINKS[name].columns(NewsItem))
         joins, group_by = f"INNER JOIN listing ON listing.id = link.{item}", f"link.{value}"
@@ -174,12 +197,13 @@ def counts_over(queryset, names):
         if name == "tag":
             part = f"SELECT * FROM ({part} ORDER BY n DESC, tag.name LIMIT {TAG_OPTIONS}) AS tags"
         parts.append(part)
-    sql = f"WITH listing (id, type) AS MATERIALIZED ({base_sql}) " + " UNION ALL ".join(parts)
+    listing = ", ".join(["id", *columns])
+    sql = f"WITH listing ({listing}) AS MATERIALIZED ({base_sql}) " + " UNION ALL ".join(parts)
     counts = {name: {} for name in names}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for name, value, count in cursor.fetchall():
-            counts[name][value if name == "type" else int(value)] = count
+            counts[name][value if name in COLUMNS else int(value)] = count
     return counts
 
 
@@ -190,25 +214,53 @@ def result_count(filterset, counts):
     return sum(counts["type"].get(value, 0) for value in chosen)
 
 
+def in_local_order(countries):
+    """Countries in the organisation's order on English pages; in another language, each group
+    (participating States, then the partners…) in the alphabetical order of its names there,
+    as the countries page lists them."""
+    return [
+        country
+        for _status, _heading, members in group_countries(countries)
+        for country in by_local_name(members)
+    ]
+
+
+def language_options(counts, chosen):
+    """The languages with items under the other filters, or chosen, each named in itself, in
+    the configured order: not 25 options of which most would give nothing."""
+    return [
+        Option(language.code, language.name, counts.get(language.code, 0),
+               language.code in chosen, lang=language.code)
+        for language in languages.all_languages()
+        if counts.get(language.code) or language.code in chosen
+    ]  # fmt: skip
+
+
 def build_facets(filterset, counts):
     """All facets for a valid NewsFilter, from `facet_counts`."""
     data = filterset.form.cleaned_data
     chosen = {
-        name: {getattr(value, "slug", value) for value in data.get(name) or []}
-        for name in ("field", "country", "issued_by", "type", "tag")
+        name: {getattr(value, "slug", value) for value in data.get(name) or []} for name in FACETS
     }
 
-    def options(objects, name, label=str):
+    def options(objects, name, label):
         return [
             Option(obj.slug, label(obj), counts[name].get(obj.pk, 0), obj.slug in chosen[name])
             for obj in objects
         ]
 
+    countries = in_local_order(Country.objects.all())
     tags = Tag.objects.filter(pk__in=counts["tag"]) | Tag.objects.filter(slug__in=chosen["tag"])
     return [
-        Facet("field", _("Field of work"), options(FieldOfWork.objects.all(), "field")),
-        Facet("country", _("Country"), options(Country.objects.all(), "country")),
-        Facet("issued_by", _("Issued by"), options(Structure.objects.all(), "issued_by")),
+        Facet(
+            "field",
+            _("Field of work"),
+            options(FieldOfWork.objects.all(), "field", lambda field: field.local_name),
+        ),
+        Facet("country", _("Country"), options(countries, "country", lambda c: c.local_name)),
+        Facet(
+            "issued_by", _("Issued by"), options(Structure.objects.all(), "issued_by", issuer_name)
+        ),
         Facet(
             "type",
             _("Type"),
@@ -217,6 +269,7 @@ def build_facets(filterset, counts):
                 for value, label in NewsItem.Type.choices
             ],
         ),
+        Facet("language", _("Language"), language_options(counts["language"], chosen["language"])),
         Facet(
             "tag",
             _("Tag"),

@@ -1,5 +1,9 @@
 """The filters of the public news listing, its feeds and its exports: every GET parameter is
-parsed here, never by hand. Several values of one facet are OR, different facets are AND."""
+parsed here, never by hand. Several values of one facet are OR, different facets are AND.
+
+A listing is in a content language (the address's, `/ru/news/`): without a `language` filter it
+shows that language's items and the English originals of groups without a public version in it
+(`NewsItemQuerySet.in_language_view`); with one, exactly the items in the chosen languages."""
 
 import datetime
 
@@ -13,6 +17,7 @@ from django.utils.translation import ngettext
 from taggit.models import Tag
 
 from countries.models import Country
+from languages import registry as languages
 from structures.models import Structure
 
 from .. import search
@@ -94,6 +99,12 @@ class NewsFilter(django_filters.FilterSet):
     type = django_filters.MultipleChoiceFilter(
         label=_("Type"), choices=NewsItem.Type.choices, method="filter_type"
     )
+    language = django_filters.MultipleChoiceFilter(
+        label=_("Language"),
+        choices=languages.choices,  # the configured content languages, read at each request
+        method="filter_language",
+        error_messages={"invalid_choice": _("Unknown value “%(value)s”.")},
+    )
     # Never read NewsFilter.base_filters["tag"].field: the field made then, with its queryset of
     # that moment, would be copied into every filterset from then on.
     tag = SlugMultipleChoiceFilter(label=_("Tag"), queryset=public_tags, method="filter_tag")
@@ -119,11 +130,27 @@ class NewsFilter(django_filters.FilterSet):
         fields = []
         form = NewsFilterForm
 
+    def __init__(self, data=None, queryset=None, *, content_language=None, **kwargs):
+        """`content_language`: the code of the language the listing is read in, whose view
+        (`in_language_view`) applies while no language is chosen; None, every language."""
+        super().__init__(data, queryset, **kwargs)
+        self.content_language = content_language
+
     @classmethod
-    def for_request(cls, request):
+    def for_request(cls, request, *, every_language=False):
         """The public listing's filters, bound to a request's GET parameters: the one starting
-        point of the listing, its feeds, its exports and the API."""
-        return cls(request.GET, queryset=NewsItem.objects.published())
+        point of the listing, its feeds, its exports and the API. The items are those of the
+        language being read (the address's) unless `every_language`."""
+        code = None if every_language else languages.current().code
+        return cls(request.GET, queryset=NewsItem.objects.published(), content_language=code)
+
+    def in_view(self, queryset, name=None):
+        """`queryset` in the language view, while no language is chosen (and the language
+        facet, `name`, is not the one being counted: it counts over every language)."""
+        chosen = self.form.cleaned_data.get("language")
+        if self.content_language and not chosen and name != "language":
+            return queryset.in_language_view(self.content_language)
+        return queryset
 
     def queryset_without(self, name):
         """The queryset under every active filter except `name` (for disjunctive facet counts),
@@ -132,7 +159,7 @@ class NewsFilter(django_filters.FilterSet):
         for filter_name, value in self.form.cleaned_data.items():
             if filter_name != name:
                 queryset = self.filters[filter_name].filter(queryset, value)
-        return queryset
+        return self.in_view(queryset, name)
 
     # The queryset methods of news/querysets.py, so that one definition serves everyone.
     def filter_field(self, queryset, name, value):
@@ -146,6 +173,9 @@ class NewsFilter(django_filters.FilterSet):
 
     def filter_type(self, queryset, name, value):
         return queryset.filter(type__in=value)
+
+    def filter_language(self, queryset, name, value):
+        return queryset.filter(language__in=value)
 
     def filter_tag(self, queryset, name, value):
         return queryset.tagged(*value)
@@ -163,7 +193,7 @@ class NewsFilter(django_filters.FilterSet):
         return queryset  # the order is set last, in filter_queryset
 
     def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
+        queryset = self.in_view(super().filter_queryset(queryset))
         data = self.form.cleaned_data
         sort = data.get("sort") or self.default_sort()
         if sort == "oldest":
@@ -182,7 +212,7 @@ class NewsFilter(django_filters.FilterSet):
 for _public, _declared in (("from", "date_from"), ("to", "date_to")):
     NewsFilter.base_filters[_public] = NewsFilter.base_filters.pop(_declared)
 
-FACETS = ("field", "country", "issued_by", "type", "tag")
+FACETS = ("field", "country", "issued_by", "type", "language", "tag")
 
 
 def canonical_params(filterset):

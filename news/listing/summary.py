@@ -12,20 +12,25 @@ each a whole phrase with named placeholders, so that a language may reorder ever
 2. what and where: one pattern for each way of combining them around the subject,
    "%(items)s about %(fields)s in %(countries)s", "%(items)s about %(fields)s",
    "%(items)s in %(countries)s";
-3. each further filter, a clause of its own ("issued by %(bodies)s", "tagged %(tags)s",
-   "matching %(words)s", "since %(start)s", …), added by one pattern, "%(sentence)s, %(clause)s",
-   so that a language may join clauses in its own way.
+3. each further filter, a clause of its own ("written in %(languages)s", "issued by %(bodies)s",
+   "tagged %(tags)s", "matching %(words)s", "since %(start)s", …), added by one pattern,
+   "%(sentence)s, %(clause)s", so that a language may join clauses in its own way.
 
 Lists of values are "%(list)s or %(last)s" with a translatable separator; a body, a tag and the
 search words each have their own pattern ("the %(body)s", "“%(tag)s”"), so that articles and
-quotation marks follow the language. Counts and dates are written in the locale's formats."""
+quotation marks follow the language. Counts and dates are written in the locale's formats.
+Names are those of the page's language: fields of work, countries and bodies from the reference
+data (`local_name`, `local_label`), the languages of the news from CLDR (Babel)."""
 
 import datetime
 from dataclasses import dataclass
 
+from babel import Locale, UnknownLocaleError
 from django.utils.formats import date_format, number_format
 from django.utils.http import urlencode
-from django.utils.translation import npgettext, pgettext, pgettext_lazy
+from django.utils.translation import get_language, gettext, npgettext, pgettext, pgettext_lazy
+
+from languages import registry as languages
 
 from ..models import NewsItem
 from .filters import canonical_params
@@ -86,6 +91,27 @@ def or_join(words):
     }
 
 
+def issuer_name(structure):
+    """An issuing body as the page's language writes it; a closed one says so, as its str()."""
+    if structure.is_open:
+        return structure.local_label
+    return gettext("%(name)s (closed)") % {"name": structure.local_label}
+
+
+def language_name(code):
+    """A content language as the page's language names it in a sentence: "Russian", "русский"
+    (CLDR), else its English name on English pages and its own name elsewhere."""
+    chrome = (get_language() or languages.DEFAULT).split("-")[0]
+    try:
+        name = Locale.parse(chrome).languages.get(code)
+    except (UnknownLocaleError, ValueError):
+        name = None
+    language = languages.get(code)
+    if name or language is None:
+        return name or code
+    return language.english_name if chrome == languages.DEFAULT else language.name
+
+
 def quoted(text):
     return pgettext("a tag or search words, quoted", "“%(text)s”") % {"text": text}
 
@@ -126,9 +152,9 @@ def subject(data, count):
     items = str(countless) if count is None else counted(count) % {"count": number_format(count)}
     parts = {"items": items}
     if data.get("field"):
-        parts["fields"] = or_join(field.name for field in data["field"])
+        parts["fields"] = or_join(field.local_name for field in data["field"])
     if data.get("country"):
-        parts["countries"] = or_join(country.name for country in data["country"])
+        parts["countries"] = or_join(country.local_name for country in data["country"])
     if "fields" in parts and "countries" in parts:
         return pgettext("summary", "%(items)s about %(fields)s in %(countries)s") % parts
     if "fields" in parts:
@@ -140,10 +166,20 @@ def subject(data, count):
 
 def clauses(data):
     """The clause of each further filter: "issued by the OSCE Secretariat", "2013"…"""
+    if data.get("language"):
+        chosen = set(data["language"])  # in the configured order, as the facet lists them
+        names = or_join(
+            language_name(language.code)
+            for language in languages.all_languages()
+            if language.code in chosen
+        )
+        yield pgettext(
+            "summary: the languages chosen, “written in Russian”", "written in %(languages)s"
+        ) % {"languages": names}
     if data.get("issued_by"):
         bodies = or_join(
             pgettext("summary: an issuing body, “the OSCE Secretariat”", "the %(body)s")
-            % {"body": body}
+            % {"body": issuer_name(body)}
             for body in data["issued_by"]
         )
         yield pgettext("summary", "issued by %(bodies)s") % {"bodies": bodies}
@@ -175,11 +211,19 @@ def active_filters(filterset):
     data = filterset.form.cleaned_data
     pairs = canonical_params(filterset)
     labels = {}
-    for name in ("field", "country", "issued_by", "tag"):
+    names = {
+        "field": lambda field: field.local_name,
+        "country": lambda country: country.local_name,
+        "issued_by": issuer_name,
+        "tag": lambda tag: tag.name,
+    }
+    for name, label in names.items():
         for obj in data.get(name) or []:
-            labels[(name, obj.slug)] = str(obj.name if name != "issued_by" else obj)
+            labels[(name, obj.slug)] = str(label(obj))
     for value in data.get("type") or []:
         labels[("type", value)] = str(NewsItem.Type(value).label)
+    for code in data.get("language") or []:
+        labels[("language", code)] = language_name(code)
     if data.get("q"):
         labels[("q", data["q"])] = quoted(data["q"])
     for name, label in (

@@ -13,6 +13,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, to_locale
 from django.utils.translation import gettext_lazy as _
 
+from languages.templatetags.language_tags import html_lang
 from news.sanitise import mark_external_links
 
 register = template.Library()
@@ -60,7 +61,7 @@ def news_article_data(item, request):
         "mainEntityOfPage": {"@type": "WebPage", "@id": url},
         "datePublished": timezone.localtime(published).isoformat(),
         "dateModified": timezone.localtime(modified).isoformat(),
-        "inLanguage": "en",
+        "inLanguage": item.language,
         "articleSection": str(item.get_type_display()),
         "author": [
             {
@@ -82,7 +83,7 @@ def news_article_data(item, request):
     image = share_image(item, request)
     if image:
         data["image"] = [image["url"]]
-    keywords = [field.name for field in item.fields_of_work.all()]
+    keywords = [field.local_name for field in item.fields_of_work.all()]
     keywords += [tag.name for tag in item.tags.all()]
     if keywords:
         data["keywords"] = ", ".join(keywords)
@@ -113,8 +114,9 @@ def rendition(item, name):
 @register.simple_tag
 def page_language():
     """The lang attribute of a page: the primary subtag of the active language ("en" for en-gb),
-    which is what a screen reader needs to choose its voice."""
-    return (get_language() or "en").split("-")[0]
+    which is what a screen reader needs to choose its voice. The site's words are in it; content
+    in another language says so itself (languages/templatetags/language_tags.py: lang_attr)."""
+    return html_lang()
 
 
 @register.simple_tag

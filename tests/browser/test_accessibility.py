@@ -19,6 +19,15 @@ PAGES = [
     pytest.param("/structures/programme-office-in-dushanbe/", id="structure"),
     pytest.param("/countries/tajikistan/", id="country"),
     pytest.param("/fields-of-work/border-management/", id="field-of-work"),
+    # In Russian: the site's words, the names of the taxonomy and the items all in Russian, with
+    # English items marked as such.
+    pytest.param("/ru/", id="home-ru"),
+    pytest.param("/ru/news/", id="listing-ru"),
+    pytest.param("/ru/news/?field=border-management&country=tajikistan", id="filtered-listing-ru"),
+    pytest.param(f"/ru{SEED_URL.removesuffix('/')}-ru/", id="article-ru"),
+    pytest.param("/ru/countries/tajikistan/", id="country-ru"),
+    # Tajik content under Russian words.
+    pytest.param("/tg/news/", id="listing-tg"),
 ]
 BLOCKING_IMPACTS = {"serious", "critical"}
 

@@ -2,7 +2,7 @@ from collections import Counter
 
 from django.core.management.base import BaseCommand, CommandError
 
-from news.jsonl import LineError, Resolver, parse_line, store
+from news.jsonl_import import FileImport, slug_lines
 
 PROGRESS_EVERY = 1000
 
@@ -11,7 +11,8 @@ class Command(BaseCommand):
     help = (
         "Import news items from a JSON Lines file (one object a line), creating or updating them "
         "by slug. A bad line is reported with its number and nothing of it is stored; the other "
-        "lines are imported. Exits with status 1 when any line failed."
+        "lines are imported. A translation (`translation_of`) may come before or after its "
+        "source. Exits with status 1 when any line failed."
     )
 
     def add_arguments(self, parser):
@@ -25,41 +26,28 @@ class Command(BaseCommand):
             handle = open(file, "rb")  # noqa: SIM115
         except OSError as error:
             raise CommandError(f"cannot open {file}: {error.strerror}") from error
-        resolver = Resolver()
         outcomes = Counter()
-        first_line_of = {}
         with handle:
-            for number, raw in enumerate(handle, start=1):
-                if raw.strip():
-                    outcome = self.import_line(number, raw, resolver, first_line_of, dry_run)
-                    outcomes[outcome] += 1
-                if number % PROGRESS_EVERY == 0:
-                    self.stderr.write(f"… {number} lines read ({self.summary(outcomes)})")
+            run = FileImport(slug_lines(handle), dry_run=dry_run)
+            handle.seek(0)
+            with run.transaction():
+                for number, raw in enumerate(handle, start=1):
+                    if raw.strip():
+                        self.report(run.read(number, raw), outcomes)
+                    if number % PROGRESS_EVERY == 0:
+                        self.stderr.write(f"… {number} lines read ({self.summary(outcomes)})")
+                self.report(run.finish(), outcomes)
         verb = "would be" if dry_run else "were"
         status = "dry run: nothing stored" if dry_run else "done"
         self.stdout.write(f"{self.summary(outcomes)} ({status}).")
         if outcomes["failed"]:
             raise CommandError(f"{outcomes['failed']} line(s) failed; the others {verb} imported.")
 
-    def import_line(self, number, raw, resolver, first_line_of, dry_run):
-        try:
-            try:
-                text = raw.decode("utf-8").removeprefix("\ufeff")
-            except UnicodeDecodeError as error:
-                raise LineError(f"not UTF-8 text (byte {error.start + 1})") from None
-            parsed = parse_line(text, resolver)
-            if parsed.slug in first_line_of:
-                raise LineError(
-                    f"slug {parsed.slug!r} already used on line {first_line_of[parsed.slug]}"
-                )
-            first_line_of[parsed.slug] = number
-            outcome = store(parsed, dry_run=dry_run)
-        except LineError as error:
-            self.stderr.write(f"line {number}: {error}")
-            return "failed"
-        for warning in parsed.warnings:
-            self.stderr.write(f"line {number}: {warning}")
-        return outcome
+    def report(self, results, outcomes):
+        for result in results:
+            outcomes[result.outcome] += 1
+            for message in result.messages:
+                self.stderr.write(f"line {result.number}: {message}")
 
     @staticmethod
     def summary(outcomes):

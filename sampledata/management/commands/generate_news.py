@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import reset_queries, transaction
 from django.utils import timezone
 
-from news.jsonl import create_all
+from news.jsonl_store import create_all
 from news.models import NewsItem
 from sampledata import corpus
 from sampledata.generator import generate

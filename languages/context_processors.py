@@ -1,0 +1,5 @@
+from . import registry
+
+
+def languages(request):
+    return {"content_language": registry.current()}
