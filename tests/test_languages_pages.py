@@ -18,6 +18,7 @@ from structures.models import Structure
 
 from .factories import NewsItemFactory
 from .pages import between, country, days_ago, field, make_current_chairpersonship, page
+from .test_admin import make_editor
 
 OFFICIAL_NAMES = {
     "en": "English",
@@ -398,3 +399,66 @@ def test_an_article_costs_the_same_queries_with_one_or_three_siblings(client, re
 @pytest.mark.parametrize("url", ["/countries/", "/fields-of-work/border-management/", "/"])
 def test_a_page_in_russian_costs_what_it_costs_in_english(client, group, url):
     assert article_queries(client, translate_path(url, "ru")) == article_queries(client, url)
+
+
+def test_the_back_office_speaks_the_language_the_editors_browser_asks_for(client):
+    russian = client.get("/admin/login/", headers={"accept-language": "ru,en;q=0.5"})
+    assert russian.status_code == 200
+    assert '<html lang="ru"' in russian.content.decode()
+    assert "Accept-Language" in russian["Vary"]
+    english = client.get("/admin/login/")
+    assert '<html lang="en' in english.content.decode()
+    # A language the site has no catalogue for falls back to English, not to Django's own.
+    tajik = client.get("/admin/login/", headers={"accept-language": "tg"})
+    assert '<html lang="en' in tajik.content.decode()
+
+
+@pytest.mark.parametrize("code", [code for code, _name in settings.LANGUAGES])
+def test_an_editor_works_in_each_official_language(client, reference_data, code):
+    """Every page of an editor's day renders in each language: a translation with a broken
+    placeholder would fail here, not in front of an editor."""
+    editor = make_editor(f"editor-{code}", bodies=["programme-office-in-dushanbe"])
+    item = NewsItemFactory(issued_by=[Structure.objects.get(slug="programme-office-in-dushanbe")])
+    client.force_login(editor)
+    headers = {"accept-language": code}
+    for url in [
+        "/admin/",
+        "/admin/news/newsitem/",
+        "/admin/news/newsitem/?source_changed=yes",
+        "/admin/news/newsitem/add/",
+        f"/admin/news/newsitem/{item.pk}/change/",
+        f"/admin/news/newsitem/{item.pk}/translate/",
+        f"/admin/news/newsitem/{item.pk}/history/",
+    ]:
+        response = client.get(url, headers=headers)
+        assert response.status_code == 200, url
+        assert f'<html lang="{code}' in response.content.decode(), url
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "lang"),
+    [
+        ("/ru/no-such-page/", 404, "ru"),
+        ("/tg/no-such-page/", 404, "ru"),  # Tajik pages speak Russian, their errors too
+        ("/ru/news/?language=xx", 400, "ru"),
+        ("/ru/news/no-such-item/", 404, "ru"),
+        ("/RU/news/", 404, "en"),  # codes are lower case, as the addresses are written
+        ("/en/news/", 404, "en"),  # English has one address: unprefixed
+        ("/ru/api/news/", 404, "ru"),  # the API and the sitemap have one address for all
+        ("/ru/sitemap.xml", 404, "ru"),
+        ("/cnr/news/", 200, "en"),  # Montenegrin: a configured language, English words
+    ],
+)
+def test_addresses_in_languages_answer_in_the_language_of_the_address(
+    visitor, reference_data, path, status, lang
+):
+    response = visitor.get(path)
+    assert response.status_code == status
+    assert f'<html lang="{lang}"' in response.content.decode()
+
+
+def test_a_language_code_alone_leads_to_its_home_page(visitor, reference_data):
+    response = visitor.get("/ru")
+    assert response.status_code == 301
+    assert response["Location"] == "/ru/"
+    assert visitor.get("/ru/").status_code == 200

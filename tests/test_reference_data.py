@@ -9,6 +9,7 @@ from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from countries.models import Chairpersonship, Country
 from news.models import FieldOfWork, ReferenceSnapshot
@@ -449,3 +450,48 @@ def test_a_run_that_changes_nothing_reads_each_table_once_and_writes_nothing():
     # The snapshots, countries, chairpersonships, fields of work, structures and former names,
     # inside the savepoint of the load's transaction.
     assert statements == ["SAVEPOINT", *["SELECT"] * 6, "RELEASE"]
+
+
+OTHER_OFFICIAL = [code for code, _name in settings.LANGUAGES if code != "en"]
+
+
+def test_every_name_the_public_site_shows_is_translated_in_each_official_language():
+    """Fields of work, structures (name and "Issued by" label, as stored) and every former
+    name: in French, German, Italian, Russian and Spanish; countries from CLDR."""
+    names = [
+        *FieldOfWork.objects.values_list("name", "translations"),
+        *Structure.objects.values_list("name", "translations"),
+        *Structure.objects.values_list("issuing_label", "translations"),
+        *FormerName.objects.values_list("name", "translations"),
+    ]
+    untranslated = sorted(
+        {
+            (english, code)
+            for english, translations in names
+            for code in OTHER_OFFICIAL
+            if not any(value for value in translations.get(code, {}).values())
+        }
+    )
+    assert untranslated == []
+    labels = Structure.objects.values_list("issuing_label", "translations")
+    missing_labels = sorted(
+        english
+        for english, translations in labels
+        for code in OTHER_OFFICIAL
+        if not translations.get(code, {}).get("issuing_label")
+    )
+    assert missing_labels == []
+    countries = Country.objects.values_list("code", "translations")
+    assert sorted(code for code, names in countries if set(names) != set(OTHER_OFFICIAL)) == []
+
+
+def test_a_translated_name_is_shown_in_the_language_of_the_page():
+    tajikistan = Country.objects.get(code="TJ")
+    secretariat = Structure.objects.get(slug="secretariat")
+    with translation.override("ru"):
+        assert tajikistan.local_name == "Таджикистан"
+        assert secretariat.local_label == "Секретариат ОБСЕ"
+    with translation.override("de"):
+        assert tajikistan.local_name == "Tadschikistan"
+    with translation.override("en"):
+        assert tajikistan.local_name == "Tajikistan"
