@@ -13,7 +13,7 @@ from django.urls import get_script_prefix
 from languages import registry as languages
 from languages.urls import translate_path
 
-from .models import NewsItem
+from .siblings import public_versions
 
 
 @dataclass(frozen=True)
@@ -62,16 +62,10 @@ def page_versions(request, path):
 
 
 def article_versions(request, item):
-    """The item and the other public items of its translation group: one query, whatever
-    their number. A sibling in a language no longer configured is left out."""
-    siblings = (
-        NewsItem.objects.published()
-        .filter(translation_key=item.translation_key)
-        .exclude(pk=item.pk)
-        .only("slug", "language", "translation_key")
-        .order_by()
-    )
-    items = [item, *(sibling for sibling in siblings if languages.get(sibling.language))]
+    """The item (public or, in a preview, not yet) and the other public items of its
+    translation group (news/siblings.py: one query, whatever their number)."""
+    group = public_versions([item]).get(item.translation_key, [])
+    items = [item, *(sibling for sibling in group if sibling.pk != item.pk)]
     return LanguageVersions(
         version(request, other.language_info, other.get_absolute_url(), item.language_info)
         for other in sorted(items, key=lambda other: language_order(other.language_info))

@@ -1,6 +1,6 @@
 """The public language versions of many items at once, in one query whatever their number and
 the number of languages: the JSON API's `translations` and the sitemap's hreflang alternates.
-(One article's versions, for its page: news/language_versions.py.)"""
+An article's page takes its versions from here too (news/language_versions.py)."""
 
 from collections import defaultdict
 
