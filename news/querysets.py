@@ -75,6 +75,19 @@ class NewsItemQuerySet(models.QuerySet):
         """Exactly the items `in_language_view(code)` leaves out, whatever their status."""
         return self.exclude(self.language_view_condition(code))
 
+    def source_changed_condition(self):
+        """Whether an item's source was saved after the item last was: the queryset side of
+        `NewsItem.source_changed` (the admin's list filter and annotation)."""
+        return Exists(
+            self.model.objects.filter(
+                pk=OuterRef("translated_from_id"), version__gt=OuterRef("source_version")
+            )
+        )
+
+    def source_changed(self):
+        """Translations whose source was saved since they were: to be checked against it."""
+        return self.filter(self.source_changed_condition())
+
     def newest_first(self):
         return self.order_by("-published_at", "-pk")
 

@@ -33,18 +33,8 @@ from ..models import IssuingBody, NewsItem
 SOURCE_IS_NEWER = "source_is_newer"
 
 
-def source_changed_condition():
-    """Whether an item's source was saved after the item last was: the queryset side of
-    `NewsItem.source_changed`, for the list filter and the annotation."""
-    return Exists(
-        NewsItem.objects.filter(
-            pk=OuterRef("translated_from_id"), version__gt=OuterRef("source_version")
-        )
-    )
-
-
 def with_source_changed(queryset):
-    return queryset.annotate(**{SOURCE_IS_NEWER: source_changed_condition()})
+    return queryset.annotate(**{SOURCE_IS_NEWER: NewsItem.objects.source_changed_condition()})
 
 
 def source_is_newer(item):
@@ -63,7 +53,7 @@ class SourceChangedFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
-            return queryset.filter(source_changed_condition())
+            return queryset.source_changed()
         return None
 
 
