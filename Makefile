@@ -7,7 +7,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/osceportal
 
 .PHONY: run test test-services install install-dev migrate load serve lint format lock clean bench bench-scale \
-	bench-faults backup restore
+	bench-faults bench-import backup restore
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +71,11 @@ bench-scale: install
 # Uses a PostgreSQL and a Redis of its own, made for the run; arguments: FAULTS_ARGS.
 bench-faults: install
 	$(PY) -m bench.faults $(FAULTS_ARGS)
+
+# import_news on a generated 100,000-line file in a PostgreSQL database of its own: lines/s for
+# creates, unchanged and updates, and peak memory (bench/README.md, "Import").
+bench-import: install
+	$(PY) -m bench.import_bench
 
 # pg_dump of DATABASE_URL's database and tars of MEDIA_ROOT and PRIVATE_MEDIA_ROOT into backups/<timestamp>/.
 backup: install

@@ -22,6 +22,7 @@ CORPUS_APP = "sampledata"
 CORPUS_INPUTS = (
     "osceportal/data/osce.yaml",  # the taxonomy: the bodies, countries and fields drawn from
     "news/reference_data.py",  # its loader, which also sets the order bodies are drawn in
+    "news/reference_merge.py",  # its merge with what managers changed
     "structures/models.py",  # Structure.name_on: the name a body had on a day
     "news/sanitise.py",  # clean_body, which every body goes through
     "news/jsonl.py",  # ParsedLine, the line the generator writes

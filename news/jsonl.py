@@ -29,6 +29,20 @@ class LineError(Exception):
     """One line cannot be imported; the message says why."""
 
 
+# The kinds of names a line gives, as the messages and the import report call them.
+BODY, FIELD, COUNTRY, LANGUAGE = "issuing body", "field of work", "country", "language"
+NAME_KINDS = (BODY, FIELD, COUNTRY, LANGUAGE)
+
+
+class UnresolvedNames(LineError):
+    """A line naming things the site does not know. It carries every such name, not just the
+    first, so that one run of a migration lists all the names there are to add or alias."""
+
+    def __init__(self, names):
+        self.names = names  # [(kind, name as given, message)]
+        super().__init__("; ".join(message for _kind, _name, message in names))
+
+
 # --- export -------------------------------------------------------------------------------------
 
 

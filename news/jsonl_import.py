@@ -1,14 +1,11 @@
-"""Reading JSON Lines (news/jsonl.py): each line checked and its names resolved (`parse_line`),
-and the order a file's lines are stored in (`FileImport`, the heart of `import_news`)."""
+"""Reading JSON Lines (news/jsonl.py): each line checked and its names resolved (`parse_line`).
+The order a file's lines are stored in is news/import_batches.py's."""
 
 import datetime
 import json
 import re
-from collections.abc import Iterable
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -16,10 +13,21 @@ from countries.models import Country
 from languages import registry as languages
 from structures.models import Structure
 
-from . import publishing
-from .jsonl import KNOWN_KEYS, TEXT_KEYS, LineError, ParsedLine
-from .jsonl_store import store
-from .models import FieldOfWork, NewsItem, storable_time
+from . import import_missing, publishing
+from .aliases import names_by_kind
+from .jsonl import (
+    BODY,
+    COUNTRY,
+    FIELD,
+    KNOWN_KEYS,
+    LANGUAGE,
+    TEXT_KEYS,
+    LineError,
+    ParsedLine,
+    UnresolvedNames,
+)
+from .models import Alias, FieldOfWork, NewsItem, storable_time
+from .names import normalise_name
 from .sanitise import clean_body
 
 SAFE_MEDIA_PATH = re.compile(r"^(?!/)(?!.*\.\.)[\w./ -]+$")
@@ -32,39 +40,41 @@ LINE_WORDING = {
 }
 
 
-def normalise_name(name):
-    """How names are compared: case and spacing ignored, with or without the "OSCE " prefix and
-    a trailing " (closed)"."""
-    key = " ".join(str(name).split()).casefold()
-    key = key.removeprefix("osce ")
-    return key.removesuffix(" (closed)")
-
-
 class Resolver:
-    """Finds structures, fields of work, countries and languages by any name they are known by.
-    Built once per import, so a line costs no look-up queries."""
+    """Finds structures, fields of work, countries and languages by any name they are known by:
+    their own names, former names, slugs (and codes), and the aliases of news.Alias. Built once
+    per import, so a line costs no look-up queries.
 
-    def __init__(self):
-        self.structures = {}
+    `default_issuer` (a Structure) issues the lines that name no issuing body; with
+    `create_missing`, unknown fields of work and issuing bodies become new entries flagged for
+    review (news/import_missing.py), once each per run: `created` lists them."""
+
+    def __init__(self, *, default_issuer=None, create_missing=False):
+        self.default_issuer = default_issuer
+        self.create_missing = create_missing
+        self.created = []
+        aliases = names_by_kind()
+
         structures = list(Structure.objects.prefetch_related("former_names"))
-        # Former names first: a structure's own name wins over another's former name
-        # (the closed "Centre in Dushanbe" was also a former name of today's Programme Office).
+        # Aliases first, then former names, then own names: each later name wins a label it
+        # shares with an earlier one. So an entry's own names beat an alias, and a structure's
+        # own name beats another's former name (the closed "Centre in Dushanbe" was also a
+        # former name of today's Programme Office).
+        self.structures = aliased(aliases[Alias.Kind.STRUCTURE], structures)
         for structure in structures:
             for former in structure.former_names.all():
                 self.structures[normalise_name(former.name)] = structure
         for structure in structures:
-            for name in (structure.acronym, structure.name, structure.issuing_label):
-                if name:
-                    self.structures[normalise_name(name)] = structure
-            self.structures[structure.slug.casefold()] = structure
+            self.add(self.structures, structure)
 
-        self.fields = {}
-        for field_of_work in FieldOfWork.objects.all():
-            self.fields[normalise_name(field_of_work.name)] = field_of_work
-            self.fields[field_of_work.slug.casefold()] = field_of_work
+        fields = list(FieldOfWork.objects.all())
+        self.fields = aliased(aliases[Alias.Kind.FIELD], fields)
+        for field_of_work in fields:
+            self.add(self.fields, field_of_work)
 
-        self.countries = {}
-        for country in Country.objects.all():
+        countries = list(Country.objects.all())
+        self.countries = aliased(aliases[Alias.Kind.COUNTRY], countries)
+        for country in countries:
             for name in (country.name, country.sort_name, *country.other_names):
                 self.countries[normalise_name(name)] = country
             self.countries[country.slug.casefold()] = country
@@ -76,31 +86,49 @@ class Resolver:
         }
 
     @staticmethod
-    def _find(table, names, what):
-        found = []
+    def add(table, entry):
+        """An entry's own names (a field of work's, a structure's) and slug into `table`."""
+        for name in (
+            getattr(entry, "acronym", ""),
+            entry.name,
+            getattr(entry, "issuing_label", ""),
+        ):
+            if name:
+                table[normalise_name(name)] = entry
+        table[entry.slug.casefold()] = entry
+
+    @staticmethod
+    def find(table, names):
+        """(the entries `names` name, in order and once each; the names not found)."""
+        found, unknown = [], []
         for name in names:
             match = table.get(normalise_name(name)) or table.get(str(name).strip().casefold())
             if match is None:
-                raise LineError(f"unknown {what} {name!r}")
-            if match not in found:
+                unknown.append(name)
+            elif match not in found:
                 found.append(match)
-        return found
-
-    def structures_named(self, names):
-        return self._find(self.structures, names, "issuing body")
-
-    def fields_named(self, names):
-        return self._find(self.fields, names, "field of work")
-
-    def countries_named(self, names):
-        return self._find(self.countries, names, "country")
+        return found, unknown
 
     def language_coded(self, code):
-        found = self.languages.get(code.casefold())
-        if found is None:
-            configured = ", ".join(self.languages.values())
-            raise LineError(f"unknown language {code!r}: not one of the configured ({configured})")
-        return found
+        return self.languages.get(code.casefold())
+
+    def unknown_language(self, code):
+        configured = ", ".join(self.languages.values())
+        return f"unknown language {code!r}: not one of the configured ({configured})"
+
+    def adopt(self, entry):
+        """Save an entry made for an unknown name (news/import_missing.py) and know it by its
+        name from now on: a later line naming it finds it rather than making another."""
+        import_missing.save_for_review(entry)
+        self.add(self.structures if isinstance(entry, Structure) else self.fields, entry)
+        self.created.append(entry)
+        return entry
+
+
+def aliased(alias_keys, entries):
+    """{compared label: entry} of the aliases (news.aliases.names_by_kind) of `entries`."""
+    by_id = {entry.pk: entry for entry in entries}
+    return {key: by_id[pk] for key, pk in alias_keys.items() if pk in by_id}
 
 
 def string(data, key, *, required=False, default=""):
@@ -130,6 +158,8 @@ def string_list(data, key):
 
 def choice(data, key, choices, default):
     value = string(data, key, default=default)
+    if value in choices.values:
+        return value  # the usual case, without translating every label (it shows in a profile)
     for stored, label in choices.choices:
         if value.casefold() in (stored, str(label).casefold()):
             return stored
@@ -175,14 +205,23 @@ def parse_translation_of(data, slug):
     return source
 
 
-def parse_line(text, resolver):
+def read_json(text):
+    """A line's JSON object, or LineError."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
         raise LineError(f"invalid JSON ({error.msg} at column {error.colno})") from None
     if not isinstance(data, dict):
         raise LineError(f"expected a JSON object, got {type(data).__name__}")
+    return data
 
+
+def parse_line(text, resolver):
+    return parse_data(read_json(text), resolver)
+
+
+def parse_data(data, resolver):
+    """A line's object checked and its names resolved, or LineError saying why not."""
     values = {key: string(data, key) for key in TEXT_KEYS}
     values["title"] = string(data, "title", required=True)
     values["body"] = clean_body(string(data, "body_html"))
@@ -192,7 +231,7 @@ def parse_line(text, resolver):
     values["published_at"] = parse_published_at(data.get("published_at"))
     if values["image"] and not SAFE_MEDIA_PATH.match(values["image"]):
         raise LineError(f"image {values['image']!r} is not a relative path inside the media folder")
-    language = resolver.language_coded(string(data, "language") or languages.DEFAULT)
+    language = string(data, "language") or languages.DEFAULT
 
     slug = line_slug(data)
     if not slug:
@@ -201,12 +240,11 @@ def parse_line(text, resolver):
         raise LineError(f"slug {slug!r} may only hold lower-case letters, digits and hyphens")
     source = parse_translation_of(data, slug)
 
-    structures = resolver.structures_named(string_list(data, "issued_by"))
-    fields = resolver.fields_named(string_list(data, "fields_of_work"))
+    names = resolve_names(data, language, resolver)
     problems = publishing.problems(
         NewsItem(**values),
-        issuing_bodies=structures,
-        fields_of_work=fields,
+        issuing_bodies=names.structures,
+        fields_of_work=names.fields,
         level=publishing.Level.ARCHIVE,
     )
     if problems:
@@ -216,18 +254,67 @@ def parse_line(text, resolver):
         if len(tag) > 100:
             raise LineError(f"tag {tag[:20]!r}… is longer than 100 characters")
 
+    # Nothing else stops the line: the entries it named that were missing are added now.
+    for entry in names.new_entries:
+        resolver.adopt(entry)
     unknown = sorted(set(data) - KNOWN_KEYS)
     return ParsedLine(
         slug=slug,
         values=values,
-        structures=structures,
-        fields=fields,
-        countries=resolver.countries_named(string_list(data, "countries")),
+        structures=names.structures,
+        fields=names.fields,
+        countries=names.countries,
         tags=tags,
-        language=language,
+        language=names.language,
         translation_of=source,
         warnings=[f"ignored unknown field(s): {', '.join(unknown)}"] if unknown else [],
     )
+
+
+@dataclass
+class LineNames:
+    language: str
+    structures: list
+    fields: list
+    countries: list
+    new_entries: list  # unsaved, made for unknown names (--create-missing)
+
+
+def resolve_names(data, language, resolver):
+    """The entries a line names. Every name that is not found is collected, so that the line
+    is refused once with all of them (UnresolvedNames); with `create_missing`, an unknown field
+    of work or issuing body becomes a new entry instead, saved once the whole line passes."""
+    unresolved, new_entries = [], {}
+    code = resolver.language_coded(language)
+    if code is None:
+        unresolved.append((LANGUAGE, language, resolver.unknown_language(language)))
+
+    found = {}
+    for kind, key, table in (
+        (BODY, "issued_by", resolver.structures),
+        (FIELD, "fields_of_work", resolver.fields),
+        (COUNTRY, "countries", resolver.countries),
+    ):
+        found[kind], unknown = resolver.find(table, string_list(data, key))
+        for name in unknown:
+            why_not = import_missing.refusal(kind, name) if kind in import_missing.CREATABLE else ""
+            if resolver.create_missing and why_not is None:
+                # Two spellings of one new name in a line ("Astrology", "ASTROLOGY") make one.
+                entry = new_entries.setdefault(
+                    (kind, normalise_name(name)), import_missing.unsaved_entry(kind, name)
+                )
+                if entry not in found[kind]:
+                    found[kind].append(entry)
+                continue
+            message = f"unknown {kind} {name!r}"
+            if resolver.create_missing and why_not:
+                message += f" (not added: {why_not})"
+            unresolved.append((kind, name, message))
+    if unresolved:
+        raise UnresolvedNames(unresolved)
+    if not found[BODY] and resolver.default_issuer is not None:
+        found[BODY] = [resolver.default_issuer]
+    return LineNames(code, found[BODY], found[FIELD], found[COUNTRY], list(new_entries.values()))
 
 
 def parse_file(path, resolver=None):
@@ -243,110 +330,3 @@ def parse_file(path, resolver=None):
                 except LineError as error:
                     raise LineError(f"line {number}: {error}") from None
     return parsed
-
-
-# --- a file -------------------------------------------------------------------------------------
-
-
-def slug_lines(raw_lines: Iterable[bytes]):
-    """{slug: number of the last line with it}, read ahead of the import: a line translating
-    an item that a later line has waits for it (for the last: should an earlier line with the slug
-    fail, a later one may still store it). Lines that cannot be read are left to the import to
-    report."""
-    found = {}
-    for number, raw in enumerate(raw_lines, start=1):
-        try:
-            data = json.loads(raw.decode("utf-8").removeprefix("\ufeff"))
-            slug = line_slug(data) if isinstance(data, dict) else None
-        except (UnicodeDecodeError, json.JSONDecodeError, LineError):
-            continue
-        if slug:
-            found[slug] = number
-    return found
-
-
-@dataclass
-class Result:
-    """What became of one line: its outcome and what to report ("line N: …")."""
-
-    number: int
-    outcome: str  # created, updated, unchanged or failed
-    messages: list = field(default_factory=list)
-
-
-class FileImport:
-    """One run of `import_news` over the lines of a file, stored as they are read, all or nothing
-    for each. A line whose `translation_of` names an item of a later line (or of a line still
-    waiting) waits until the end of the file, so that a translation may come before or after its
-    source: `finish()` stores the waiting lines once their sources are, sources first, and
-    reports a loop of them."""
-
-    def __init__(self, slugs, *, dry_run=False):
-        self.resolver = Resolver()
-        self.slugs = slugs  # slug_lines() of the file
-        self.dry_run = dry_run
-        self.taken = {}  # slug: the first line read with it
-        self.waiting = {}  # number: parsed line
-
-    @contextmanager
-    def transaction(self):
-        """A dry run is one transaction, rolled back at the end, so that a line sees what the
-        lines before it would have stored (the source of a translation, say); each line is a
-        savepoint within it. Otherwise each line is committed on its own."""
-        if not self.dry_run:
-            yield
-            return
-        with transaction.atomic():
-            yield
-            transaction.set_rollback(True)
-
-    def read(self, number, raw):
-        """The results of line `number` (none while it waits)."""
-        try:
-            try:
-                text = raw.decode("utf-8").removeprefix("\ufeff")
-            except UnicodeDecodeError as error:
-                raise LineError(f"not UTF-8 text (byte {error.start + 1})") from None
-            parsed = parse_line(text, self.resolver)
-            if parsed.slug in self.taken:
-                raise LineError(
-                    f"slug {parsed.slug!r} already used on line {self.taken[parsed.slug]}"
-                )
-            self.taken[parsed.slug] = number
-            if self.must_wait(parsed, number):
-                self.waiting[number] = parsed
-                return []
-            return [self.store(number, parsed)]
-        except LineError as error:
-            return [Result(number, "failed", [str(error)])]
-
-    def must_wait(self, parsed, number=None):
-        """Whether the line's source is yet to be stored: on a later line (`number` given while
-        reading) or on a line waiting itself."""
-        source_line = self.slugs.get(parsed.translation_of)
-        if source_line is None:
-            return False
-        return source_line in self.waiting or (number is not None and source_line > number)
-
-    def store(self, number, parsed):
-        try:
-            outcome = store(parsed, write_files=not self.dry_run, line_of=self.slugs)
-        except LineError as error:
-            return Result(number, "failed", [str(error)])
-        return Result(number, outcome, parsed.warnings)
-
-    def finish(self):
-        """The results of the lines that waited for a later source, in the order stored."""
-        results = []
-        while self.waiting:
-            ready = [n for n, parsed in self.waiting.items() if not self.must_wait(parsed)]
-            if not ready:
-                break
-            for number in sorted(ready):
-                results.append(self.store(number, self.waiting.pop(number)))
-        loop = "lines " + ", ".join(str(n) for n in sorted(self.waiting))
-        for number, parsed in sorted(self.waiting.items()):
-            message = f"translation_of {parsed.translation_of!r}: a loop of translations ({loop})"
-            results.append(Result(number, "failed", [message]))
-        self.waiting.clear()
-        return results

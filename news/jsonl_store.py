@@ -1,6 +1,7 @@
 """Storing the items of JSON Lines (news/jsonl.py): one line's item created or updated with its
 links, photo and place in a translation group (`store`), or many new items at once
-(`create_all`, for the demo news and the generated corpus)."""
+(`create_all`: the demo news, the generated corpus, and the new items of each batch of
+`import_news`, news/import_batches.py)."""
 
 import uuid
 
@@ -13,7 +14,9 @@ from languages import registry as languages
 
 from . import images, pagecache, publishing
 from .jsonl import LineError, export_queryset, export_record, translation_of
+from .jsonl_copy import copy_all
 from .models import IssuingBody, NewsItem, TaggedNewsItem
+from .sanitise import clean_body
 
 # What a group's place is read by: the source's key and version, and the chain of sources.
 GROUP_COLUMNS = ("pk", "slug", "language", "translation_key", "translated_from_id", "version")
@@ -221,25 +224,41 @@ def group_in_bulk(items, parsed_lines):
     return pairs
 
 
+def new_item(line):
+    """The item of a parsed line with the columns `store` gives a new one. Bulk creation
+    bypasses save(), so what save() does is done here: the body cleaned (again: the stored body
+    is what save() makes of the parsed one) and the search configuration of the language; and
+    the stamp of a first save."""
+    item = NewsItem(
+        slug=line.slug,
+        language=line.language,
+        search_config=languages.search_config(line.language),
+        **line.values,
+    )
+    item.body = clean_body(item.body)
+    publishing.stamp(item, by=None, version_on_record=None)
+    return item
+
+
 @transaction.atomic
-def create_all(parsed_lines):
+def create_all(parsed_lines, items=None, *, tag_ids=None):
     """Create new items in bulk: a handful of queries for any number of lines, where `store`
-    costs some thirty a line. For empty databases; existing slugs are an IntegrityError."""
-    deferred = connection.vendor == "postgresql"
-    if deferred:
-        # The search triggers wait; each document is computed once, below (migration 0005).
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('news.defer_search', 'on', true)")
-    # Bulk creation bypasses save(): the search configuration of each language is set here.
-    items = [
-        NewsItem(
-            slug=line.slug,
-            language=line.language,
-            search_config=languages.search_config(line.language),
-            **line.values,
-        )
-        for line in parsed_lines
-    ]
+    costs some thirty a line; the stored result is the same (tests/test_import_migration.py).
+    `items`: the lines' `new_item`s, when the caller has made (and checked) them already;
+    `tag_ids`: a {tag name in lower case: id} kept across calls, on PostgreSQL.
+    Existing slugs are an IntegrityError; photos get no renditions (`store` makes them)."""
+    items = [new_item(line) for line in parsed_lines] if items is None else items
+    if connection.vendor == "postgresql":
+        translations = group_in_bulk(items, parsed_lines)
+        copy_all(items, parsed_lines, translations, {} if tag_ids is None else tag_ids)
+        transaction.on_commit(pagecache.bump)
+        return items
+    return insert_all(parsed_lines, items)
+
+
+def insert_all(parsed_lines, items):
+    """`create_all` with Django's bulk INSERTs, where COPY is not to be had (SQLite, which has
+    no search documents)."""
     translations = group_in_bulk(items, parsed_lines)
     items = NewsItem.objects.bulk_create(items)
     for item, source in translations:
@@ -270,12 +289,6 @@ def create_all(parsed_lines):
         for item, line in pairs
         for tag in {tags[name] for name in line.tags}
     )
-    if deferred:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('news.defer_search', 'off', true)")
-            cursor.execute(
-                "SELECT news_refresh_search_documents(%s)", [[item.pk for item in items]]
-            )
     # Bulk creation sends no signals: the page cache is told once, here.
     transaction.on_commit(pagecache.bump)
     return items

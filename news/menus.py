@@ -25,7 +25,7 @@ from . import pagecache
 from .models import FieldOfWork
 
 CACHE_TIMEOUT = 60 * 60  # a safety net only: every change made through the models renews it
-KEY_VERSION = 2  # bump when the shape of the menu data changes
+KEY_VERSION = 3  # bump when the shape of the menu data changes
 
 
 def cache_key(year=None):
@@ -86,8 +86,26 @@ def build_menus():
     }
 
 
+def field_tree(fields):
+    """[(field, [its sub-topics]), …] for the top-level fields among `fields`, in their order,
+    from the one list: a sub-topic whose parent is not among them is left out with it. One
+    level, as FieldOfWork.clean keeps it."""
+    fields = list(fields)
+    subtopics = {}
+    for field in fields:
+        if field.parent_id is not None:
+            subtopics.setdefault(field.parent_id, []).append(field)
+    return [(field, subtopics.get(field.pk, [])) for field in fields if field.parent_id is None]
+
+
 def fields_of_work_menu():
-    return [link(field) for field in FieldOfWork.objects.filter(is_topical=True)]
+    """The topical fields, each with its sub-topics; what an import added stays out until an
+    editor has reviewed it (its page works meanwhile)."""
+    fields = FieldOfWork.objects.filter(is_topical=True, needs_review=False)
+    return [
+        link(field, subtopics=[link(subtopic) for subtopic in subtopics])
+        for field, subtopics in field_tree(fields)
+    ]
 
 
 def countries_menu():
@@ -117,10 +135,13 @@ def countries_menu():
 def structures_menu():
     """One entry a group: a heading that links to the body itself (Secretariat, Parliamentary
     Assembly…) or to the group's section of the structures index, and the members below it. The
-    closed field activities, a long historical list, are left to the index as on the
-    organisation's site."""
+    closed bodies (the closed field activities, a long historical list, and the Minsk Group)
+    are left to the index as on the organisation's site, their headings linking there; what an
+    import added waits for an editor's review."""
     index_url = reverse("structures:list")
-    structures = Structure.objects.only("name", "translations", "slug", "kind", "position")
+    structures = Structure.objects.filter(needs_review=False).only(
+        "name", "translations", "slug", "kind", "position", "closed_year"
+    )
     menu = []
     for anchor, heading, members in group_structures(structures):
         head = members[0]
@@ -132,8 +153,6 @@ def structures_menu():
             }
         else:
             entry = {"heading": heading, "url": f"{index_url}#{anchor}", "items": members}
-        if anchor == "closed-field-activities":
-            entry["items"] = []
-        entry["items"] = [link(structure) for structure in entry["items"]]
+        entry["items"] = [link(structure) for structure in entry["items"] if structure.is_open]
         menu.append(entry)
     return menu

@@ -27,7 +27,8 @@ TAXONOMY_EDITING = [
     f"{app}.{action}_{model}"
     for app, model in (
         ("countries", "country"), ("countries", "chairpersonship"), ("structures", "structure"),
-        ("structures", "formername"), ("news", "fieldofwork"), ("taggit", "tag"),
+        ("structures", "formername"), ("news", "fieldofwork"), ("news", "alias"),
+        ("taggit", "tag"),
     )
     for action in ("add", "change", "delete", "view")
 ]  # fmt: skip

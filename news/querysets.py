@@ -102,7 +102,11 @@ class NewsItemQuerySet(models.QuerySet):
         return self.filter(Exists(rows))
 
     def in_field(self, *fields):
-        return self.linked_to("field", fields)
+        """Items in any of `fields` or of their sub-topics ("Media freedom and development"
+        finds the items on "Safety of journalists" too): a subquery, no query of its own."""
+        field_model = self.model._meta.get_field("fields_of_work").related_model
+        covered = field_model.objects.with_subtopics_of(fields).order_by().values("pk")
+        return self.linked_to("field", covered)
 
     def for_country(self, *countries):
         return self.linked_to("country", countries)

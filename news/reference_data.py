@@ -12,230 +12,21 @@ before snapshots existed, or added here) holds no value the loader is known to h
 each of its differences is kept."""
 
 import datetime
-from collections import Counter
-from dataclasses import dataclass, field
 
 import yaml
 from babel import Locale
 from django.conf import settings
-from django.db import models, transaction
+from django.db import transaction
 from django.utils.text import slugify
 
 from countries.models import Chairpersonship, Country
 from structures.models import FormerName, Structure
 
-from .models import FieldOfWork, ReferenceSnapshot
+from .models import Alias, FieldOfWork
+from .names import normalise_name
+from .reference_merge import Loader, ReferenceDataError
 
 CLOSED_SUFFIX = " (closed)"
-# What happened to a record, from least to most; a record loaded in two passes (a structure, then
-# its links) counts once, for the most that happened to it.
-OUTCOMES = ["unchanged", "updated", "created", "deleted"]
-KEPT = "kept as edited here"
-
-
-class ReferenceDataError(Exception):
-    pass
-
-
-def plural(model):
-    return str(model._meta.verbose_name_plural)
-
-
-def plain(value):
-    """A value as the snapshot keeps it: a linked record by its id, a date in ISO form."""
-    if isinstance(value, models.Model):
-        return value.pk
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return value
-
-
-def current(record, name):
-    """A field's value here, as plain as the snapshot keeps it."""
-    return plain(getattr(record, record._meta.get_field(name).attname))
-
-
-def added_since(base, here):
-    """Whether a field the snapshot of a loaded record does not know was added since (by a
-    migration, with its empty default): the file's value fills it, as it would a new record."""
-    return bool(base) and here in ("", None, {}, [])
-
-
-def shown(model_field, value):
-    """A plain value as the report shows it: text in quotes, a linked record by its name."""
-    if model_field.is_relation and value is not None:
-        value = model_field.related_model._default_manager.filter(pk=value).first()
-    if value is None or value == "":
-        return "(empty)"
-    if isinstance(value, str | models.Model):
-        return f'"{value}"'
-    return str(value)
-
-
-@dataclass(frozen=True)
-class Difference:
-    """A value (or a whole record) kept as it is here where the file has something else."""
-
-    model: type
-    key: str
-    field_label: str = ""
-    here: str = ""
-    file: str = ""
-    note: str = ""
-
-    @classmethod
-    def of(cls, record, key, name, here, theirs):
-        model_field = record._meta.get_field(name)
-        label = str(model_field.verbose_name)
-        return cls(type(record), key, label, shown(model_field, here), shown(model_field, theirs))
-
-    def __str__(self):
-        record = f"{self.model._meta.verbose_name} {self.key}"
-        if self.note:
-            return f"{record} — {self.note}"
-        return f"{record} — {self.field_label}: kept {self.here}; the file has {self.file}"
-
-
-@dataclass
-class Tally:
-    """What happened to each record, by kind of record, and the differences kept as edited here."""
-
-    outcomes: dict = field(default_factory=dict)  # "structures" -> {key in the file: outcome}
-    kept: list = field(default_factory=list)
-
-    def add(self, model, key, outcome):
-        records = self.outcomes.setdefault(plural(model), {})
-        records[key] = max(outcome, records.get(key, outcome), key=OUTCOMES.index)
-
-    def keep(self, difference):
-        self.outcomes.setdefault(plural(difference.model), {})
-        self.kept.append(difference)
-
-    @property
-    def counts(self):
-        """Records per outcome for each kind. A record with a value kept as edited here counts as
-        KEPT, not as unchanged (and as updated too if other values of it were updated)."""
-        result = {}
-        for label, records in self.outcomes.items():
-            kept = {d.key for d in self.kept if plural(d.model) == label}
-            result[label] = Counter(
-                outcome
-                for key, outcome in records.items()
-                if not (outcome == "unchanged" and key in kept)
-            )
-            result[label][KEPT] = len(kept)
-        return result
-
-    @property
-    def changed(self):
-        return any(c["created"] or c["updated"] or c["deleted"] for c in self.counts.values())
-
-
-class Loader:
-    """One run: brings each record in line with the file where nobody changed it here."""
-
-    def __init__(self, *, overwrite_edits):
-        self.overwrite_edits = overwrite_edits
-        self.tally = Tally()
-        self.snapshots = {(s.model, s.key): s for s in ReferenceSnapshot.objects.all()}
-        self.to_save = {}
-        self.to_delete = []
-        self.records = {}
-
-    def sync(self, model, key, lookup, values, later=()):
-        """The record the file names `key`, with the file's `values` wherever nobody changed them
-        here; None if it was deleted here. `later` names fields the caller sets in a second pass:
-        a record created now holds the loader's (empty) values there."""
-        snapshot = self.snapshots.get((model._meta.label_lower, key))
-        if snapshot is not None:
-            record = self.existing(model).get(snapshot.object_id)
-            if record is not None:
-                self.update(record, key, values, snapshot.values)
-                return record
-        record = model.objects.filter(**lookup).first()
-        if record is not None:
-            # Not a record the loader wrote: none of its values is known to be the loader's.
-            self.update(record, key, values, base={})
-            return record
-        if snapshot is not None and not self.overwrite_edits:
-            self.tally.keep(Difference(model, key, note="deleted here; the file has it"))
-            return None
-        record = model.objects.create(**{**lookup, **values})
-        written = {name: current(record, name) for name in [*values, *later]}
-        self.remember(record, key, written)
-        self.tally.add(model, key, "created")
-        return record
-
-    def existing(self, model):
-        """Every record of `model` here by id, read once per run."""
-        if model not in self.records:
-            self.records[model] = model.objects.in_bulk()
-        return self.records[model]
-
-    def update(self, record, key, values, base):
-        """Write the file's values over those that are still what the loader wrote (`base`)."""
-        agreed, changed = {}, []
-        for name, value in values.items():
-            here, theirs = current(record, name), plain(value)
-            edited_here = here != theirs and (
-                base[name] != here if name in base else not added_since(base, here)
-            )
-            if edited_here and not self.overwrite_edits:
-                self.tally.keep(Difference.of(record, key, name, here, theirs))
-                continue
-            agreed[name] = theirs
-            if here != theirs:
-                setattr(record, name, value)
-                changed.append(name)
-        if changed:
-            record.save(update_fields=changed)
-        self.remember(record, key, {**base, **agreed})
-        self.tally.add(type(record), key, "updated" if changed else "unchanged")
-
-    def base(self, record, key):
-        """The values the loader is known to have written to `record`."""
-        snapshot = self.snapshots.get((record._meta.label_lower, key))
-        return snapshot.values if snapshot and snapshot.object_id == record.pk else {}
-
-    def remember(self, record, key, values):
-        label = record._meta.label_lower
-        snapshot = self.snapshots.get((label, key)) or ReferenceSnapshot(model=label, key=key)
-        if snapshot.pk is None or (snapshot.object_id, snapshot.values) != (record.pk, values):
-            snapshot.object_id, snapshot.values = record.pk, values
-            self.snapshots[label, key] = self.to_save[label, key] = snapshot
-
-    def drop(self, record, key):
-        """Delete a record the file no longer lists, if the loader wrote it and nobody changed it
-        since; otherwise keep it and report it."""
-        label = record._meta.label_lower
-        snapshot = next(
-            (s for s in self.snapshots.values() if (s.model, s.object_id) == (label, record.pk)),
-            None,
-        )
-        if snapshot is None:
-            note = "added here; the file does not list it"
-        elif any(current(record, name) != value for name, value in snapshot.values.items()):
-            note, key = "changed here; the file no longer lists it", snapshot.key
-        else:
-            note, key = None, snapshot.key
-        if note and not self.overwrite_edits:
-            self.tally.keep(Difference(type(record), key, note=note))
-            return
-        record.delete()
-        self.existing(type(record)).pop(record.pk, None)
-        if snapshot is not None:
-            del self.snapshots[label, snapshot.key]
-            self.to_save.pop((label, snapshot.key), None)
-            self.to_delete.append(snapshot.pk)
-        self.tally.add(type(record), key, "deleted")
-
-    def save_snapshots(self):
-        snapshots = self.to_save.values()
-        ReferenceSnapshot.objects.bulk_create([s for s in snapshots if s.pk is None])
-        ReferenceSnapshot.objects.bulk_update(
-            [s for s in snapshots if s.pk is not None], ["object_id", "values"]
-        )
-        ReferenceSnapshot.objects.filter(pk__in=self.to_delete).delete()
 
 
 def linked(records, **keys):
@@ -306,8 +97,9 @@ def load(path, *, overwrite_edits=False):
     try:
         countries = load_countries(data, loader)
         load_chairpersonships(data, countries, loader)
-        load_fields_of_work(data, loader)
-        load_structures(data, countries, loader)
+        fields = load_fields_of_work(data, loader)
+        structures = load_structures(data, countries, loader)
+        load_aliases(data, {"field": fields, "structure": structures, "country": countries}, loader)
     except (KeyError, TypeError, ValueError) as error:
         raise ReferenceDataError(f"{path} is not in the expected shape: {error!r}") from error
     loader.save_snapshots()
@@ -361,21 +153,27 @@ def load_chairpersonships(data, countries, loader):
 
 
 def load_fields_of_work(data, loader):
+    """Fields of work by slug (None for one deleted here): the menu's, then the sub-topics,
+    each under the field the file names as its `parent`."""
     menus = [
         (data["fields_of_work"]["topical"], True, 0),
         (data["fields_of_work"]["non_topical"], False, 100),
+        (data["fields_of_work"].get("subtopics", []), True, 200),
     ]
+    fields = {}
     for entries, is_topical, offset in menus:
         for index, entry in enumerate(entries, start=1):
             slug = entry["slug"]
             values = {
                 "name": entry["name"],
                 "slug": slug,
+                **linked(fields, parent=entry.get("parent")),
                 "is_topical": is_topical,
                 "position": offset + index,
                 "translations": data["_glossary"].names(name=entry["name"]),
             }
-            loader.sync(FieldOfWork, slug, {"slug": slug}, values)
+            fields[slug] = loader.sync(FieldOfWork, slug, {"slug": slug}, values)
+    return fields
 
 
 def issuing_label(entry):
@@ -418,6 +216,7 @@ def load_structures(data, countries, loader):
         links = linked(structures, parent=entry.get("parent"), successor=entry.get("successor"))
         loader.update(structure, entry["id"], links, loader.base(structure, entry["id"]))
         load_former_names(structure, entry, loader, data["_glossary"])
+    return structures
 
 
 def former_name_dates(entry):
@@ -447,3 +246,37 @@ def load_former_names(structure, entry, loader, glossary):
     for former in list(loader.existing(FormerName).values()):
         if former.structure_id == structure.pk and former.pk not in loaded:
             loader.drop(former, f"{entry['id']} / {former.name}")
+
+
+def alias_kind(entry):
+    kinds = [kind for kind in Alias.Kind.values if entry.get(kind)]
+    if len(kinds) != 1:
+        raise ReferenceDataError(
+            f"alias {entry.get('label')!r} must name exactly one of: {', '.join(Alias.Kind.values)}"
+        )
+    return kinds[0]
+
+
+def load_aliases(data, records, loader):
+    """The file's aliases, each keyed by its kind and label. An alias the loader wrote and the file
+    no longer lists goes; one a manager added here is theirs, and stays without a word."""
+    loaded = set()
+    for entry in data.get("aliases") or []:
+        kind, label = alias_kind(entry), entry["label"]
+        target = Alias.TARGETS[kind]
+        links = linked(records[kind], **{target: entry[kind]})
+        if target not in links:
+            continue  # its entry was deleted here
+        key = f"{kind}: {label}"
+        lookup = {"kind": kind, "key": normalise_name(label)}
+        alias = loader.sync(Alias, key, lookup, {"label": label, **links})
+        if alias is not None:
+            loaded.add(alias.pk)
+    written = {
+        snapshot.object_id
+        for snapshot in loader.snapshots.values()
+        if snapshot.model == Alias._meta.label_lower
+    }
+    for alias in list(loader.existing(Alias).values()):
+        if alias.pk in written and alias.pk not in loaded:
+            loader.drop(alias, f"{alias.kind}: {alias.label}")

@@ -75,9 +75,10 @@ def alternates(origin, versions):
 SITEMAPS = {
     "pages": PageSitemap,
     "news": NewsSitemap,
-    "fields-of-work": GenericSitemap({"queryset": FieldOfWork.objects.all()}),
+    # What an import added is left out until an editor has reviewed it, as in the menus.
+    "fields-of-work": GenericSitemap({"queryset": FieldOfWork.objects.filter(needs_review=False)}),
     "countries": GenericSitemap({"queryset": Country.objects.all()}),
-    "structures": GenericSitemap({"queryset": Structure.objects.all()}),
+    "structures": GenericSitemap({"queryset": Structure.objects.filter(needs_review=False)}),
 }
 
 

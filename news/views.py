@@ -1,20 +1,20 @@
 from urllib.parse import parse_qsl
 
-from django.http import HttpResponsePermanentRedirect
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.utils.functional import SimpleLazyObject
 from django.views.generic import DetailView, ListView
 
 from countries.models import Chairpersonship, Country, group_countries
 from structures.models import Structure, group_structures
 
-from . import search
+from . import aliases, search
 from .language_versions import article_versions, page_versions
 from .listing.facets import build_facets, facet_counts, result_count
 from .listing.filters import LISTING_READS, NewsFilter, canonical_query
 from .listing.pagination import CappedPaginator
 from .listing.summary import active_filters, describe
-from .menus import by_local_name
-from .models import FieldOfWork, NewsItem
+from .menus import by_local_name, field_tree
+from .models import Alias, FieldOfWork, NewsItem
 from .page_keys import NOTHING, PAGING, Reads
 from .related import related_items
 
@@ -156,33 +156,76 @@ class NewsDetailView(LanguageVersionsMixin, DetailView):
 
 
 class LatestNewsMixin(LanguageVersionsMixin):
-    """A taxonomy page shows its latest published news (its `news_items` reverse relation) in
-    the language being read."""
+    """A taxonomy page shows its latest published news (`get_news_items()`, by default its
+    `news_items` reverse relation) in the language being read."""
 
     page_cache_reads = NOTHING
 
+    def get_news_items(self):
+        return self.object.news_items.published()
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        news_items = self.object.news_items.published().in_language_view()
+        news_items = self.get_news_items().in_language_view()
         context["latest_news"] = news_items.newest_first().for_listing()[:LATEST_COUNT]
         return context
 
 
+class AliasRedirectMixin:
+    """A taxonomy page asked for by the slug of one of its entry's aliases (an old link's
+    /fields-of-work/combating-human-trafficking/) answers a permanent redirect to the entry's own
+    address, in the same language; any other unknown slug stays a 404. `alias_kind`: the
+    news.Alias.Kind of the page's entries."""
+
+    alias_kind = None
+
+    def get(self, request, *args, **kwargs):
+        try:
+            self.object = self.get_object()
+        except Http404:
+            slug = kwargs.get(self.slug_url_kwarg)
+            target = aliases.targets_of_slugs(self.alias_kind, [slug]).get(slug)
+            if target is None:
+                raise
+            return HttpResponsePermanentRedirect(target.get_absolute_url())
+        return self.render_to_response(self.get_context_data(object=self.object))
+
+
 class FieldOfWorkListView(LanguageVersionsMixin, ListView):
+    """The fields, each with its sub-topics under it; what an import added waits for an
+    editor's review before it is listed."""
+
     page_cache_reads = NOTHING
-    model = FieldOfWork
     context_object_name = "fields"
+
+    def get_queryset(self):
+        return FieldOfWork.objects.filter(needs_review=False)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["topical_fields"] = [field for field in context["fields"] if field.is_topical]
-        context["other_sections"] = [field for field in context["fields"] if not field.is_topical]
+        fields = context["fields"]
+        context["topical_fields"] = field_tree(field for field in fields if field.is_topical)
+        context["other_sections"] = [field for field in fields if not field.is_topical]
         return context
 
 
-class FieldOfWorkDetailView(LatestNewsMixin, DetailView):
-    model = FieldOfWork
+class FieldOfWorkDetailView(AliasRedirectMixin, LatestNewsMixin, DetailView):
+    """A field's page: its news and those of its sub-topics, as its filter finds them, with its
+    sub-topics listed (or, for a sub-topic, the field it belongs to) and its feeds."""
+
+    alias_kind = Alias.Kind.FIELD
     context_object_name = "field"
+
+    def get_queryset(self):
+        return FieldOfWork.objects.select_related("parent")
+
+    def get_news_items(self):
+        return NewsItem.objects.published().in_field(self.object)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["subtopics"] = self.object.subtopics.filter(needs_review=False)
+        return context
 
 
 # Taxonomy pages live here, not in their own apps: they show news, and news depends on the
@@ -202,7 +245,8 @@ class CountryListView(LanguageVersionsMixin, ListView):
         return context
 
 
-class CountryDetailView(LatestNewsMixin, DetailView):
+class CountryDetailView(AliasRedirectMixin, LatestNewsMixin, DetailView):
+    alias_kind = Alias.Kind.COUNTRY
     context_object_name = "country"
 
     def get_queryset(self):
@@ -228,7 +272,8 @@ class StructureListView(LanguageVersionsMixin, ListView):
     context_object_name = "structures"
 
     def get_queryset(self):
-        return Structure.objects.select_related("country")
+        # What an import added waits for an editor's review before it is listed.
+        return Structure.objects.filter(needs_review=False).select_related("country")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -236,7 +281,8 @@ class StructureListView(LanguageVersionsMixin, ListView):
         return context
 
 
-class StructureDetailView(LatestNewsMixin, DetailView):
+class StructureDetailView(AliasRedirectMixin, LatestNewsMixin, DetailView):
+    alias_kind = Alias.Kind.STRUCTURE
     context_object_name = "structure"
 
     def get_queryset(self):

@@ -38,6 +38,8 @@ SMM_TYPES = (("daily_report", "spot_report", "press_release", "news"), (55, 12, 
 # Items are issued in Vienna working hours, fewest at either end of the day.
 HOURS = (8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18)
 HOUR_WEIGHTS = (2, 5, 8, 9, 9, 6, 8, 8, 6, 4, 2)
+# How often an item on a field with sub-topics carries one of them too.
+SUBTOPIC_SHARE = 0.4
 # fmt: on
 
 
@@ -223,4 +225,7 @@ class Planner:
             and "projects" in self.taxonomy.fields
         ):
             slugs.append("projects")
+        subtopics = self.taxonomy.subtopics.get(slugs[0])
+        if subtopics and self.rng.random() < SUBTOPIC_SHARE:
+            slugs.append(self.rng.choice(subtopics))
         return slugs

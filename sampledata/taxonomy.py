@@ -36,6 +36,17 @@ BODY_FIELDS = {
     "observer-mission-gukovo-donetsk": ("conflict-prevention-and-resolution", "border-management"),
     "kosovo-verification-mission": ("conflict-prevention-and-resolution", "human-rights"),
     "court-of-conciliation-and-arbitration": ("conflict-prevention-and-resolution", "rule-of-law"),
+    "forum-for-security-co-operation": ("arms-control",
+                                        "reform-and-co-operation-in-the-security-sector"),
+    "permanent-council": ("conflict-prevention-and-resolution", "human-rights"),
+    "ministerial-council": ("conflict-prevention-and-resolution",),
+    "troika": ("conflict-prevention-and-resolution",),
+    "minsk-group": ("conflict-prevention-and-resolution",),
+    "minsk-group-co-chairs": ("conflict-prevention-and-resolution",),
+    "asian-partners-for-co-operation": ("economic-activities", "environmental-activities",
+                                        "countering-terrorism"),
+    "mediterranean-partners-for-co-operation": ("migration", "economic-activities",
+                                                "environmental-activities"),
 }
 
 # How much each body publishes: roughly Zipf-like, the Secretariat, ODIHR, the Mission in Kosovo
@@ -105,6 +116,13 @@ class Taxonomy:
         structures = Structure.objects.select_related("country").prefetch_related("former_names")
         topical = list(FieldOfWork.objects.filter(is_topical=True).order_by("position", "slug"))
         self.fields = {f.slug: f for f in FieldOfWork.objects.order_by("position", "slug")}
+        # Sub-topics by their field's slug: an item on a field now and then carries one too, as
+        # the organisation's items carry both ("Environmental activities, Climate change").
+        self.subtopics = {}
+        for field in self.fields.values():
+            if field.parent_id is not None:
+                parent = next(f for f in self.fields.values() if f.pk == field.parent_id)
+                self.subtopics.setdefault(parent.slug, []).append(field.slug)
         all_topical = tuple(f.slug for f in topical if f.slug in FIELD_VOCABULARY)
         self.bodies = [
             Body(

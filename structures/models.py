@@ -23,6 +23,8 @@ class Structure(TranslatedNames):
 
     class Kind(models.TextChoices):
         CHAIRPERSONSHIP = "chairpersonship", _("Chairpersonship")
+        CHAIRPERSONSHIP_BODY = "chairpersonship-body", _("Chairpersonship body")
+        DECISION_MAKING_BODY = "decision-making-body", _("Decision-making body")
         SECRETARIAT = "secretariat", _("Secretariat")
         SECRETARIAT_UNIT = "secretariat-unit", _("Secretariat unit")
         INSTITUTION = "institution", _("Institution")
@@ -30,6 +32,8 @@ class Structure(TranslatedNames):
         CLOSED_FIELD_ACTIVITY = "closed-field-activity", _("Closed field activity")
         PARLIAMENTARY_ASSEMBLY = "parliamentary-assembly", _("Parliamentary Assembly")
         COURT = "court", _("Court")
+        PARTNERSHIP = "partnership", _("Partnership")
+        OTHER_BODY = "other-body", _("Other body")
 
     name = models.CharField(
         _("name"), max_length=200, help_text=_('The name as in the menu, e.g. "Secretariat".')
@@ -85,6 +89,14 @@ class Structure(TranslatedNames):
         related_name="predecessors",
     )
     position = models.PositiveSmallIntegerField(_("menu position"), default=0)
+    needs_review = models.BooleanField(
+        _("added by import, needs review"),
+        default=False,
+        help_text=_(
+            "Added by an import from a name it did not know: check the name, the kind and "
+            "where it belongs, then untick."
+        ),
+    )
 
     objects = StructureQuerySet.as_manager()
 
@@ -170,7 +182,16 @@ class FormerName(TranslatedNames):
 # The groups of the "Structures and institutions" menu and index, in the organisation's order:
 # (anchor, heading, kinds).
 STRUCTURE_GROUPS = [
-    ("chairpersonship", Structure.Kind.CHAIRPERSONSHIP.label, [Structure.Kind.CHAIRPERSONSHIP]),
+    (
+        "chairpersonship",
+        Structure.Kind.CHAIRPERSONSHIP.label,
+        [Structure.Kind.CHAIRPERSONSHIP, Structure.Kind.CHAIRPERSONSHIP_BODY],
+    ),
+    (
+        "decision-making-bodies",
+        _("Decision-making bodies"),
+        [Structure.Kind.DECISION_MAKING_BODY],
+    ),
     (
         "secretariat",
         Structure.Kind.SECRETARIAT.label,
@@ -189,6 +210,8 @@ STRUCTURE_GROUPS = [
         [Structure.Kind.PARLIAMENTARY_ASSEMBLY],
     ),
     ("court", _("Court of Conciliation and Arbitration"), [Structure.Kind.COURT]),
+    ("partnerships", _("Partnerships"), [Structure.Kind.PARTNERSHIP]),
+    ("other-bodies", _("Other bodies"), [Structure.Kind.OTHER_BODY]),
 ]
 # Kinds that are one body: the body heads its group in the menu (the Secretariat, its units below).
 SINGLE_BODY_KINDS = {

@@ -3,7 +3,7 @@ import datetime
 import factory
 from django.utils import timezone
 
-from news.models import IssuingBody, NewsItem
+from news.models import Alias, IssuingBody, NewsItem
 from structures.models import Structure
 
 
@@ -41,3 +41,13 @@ class NewsItemFactory(factory.django.DjangoModelFactory):
     def countries(self, create, extracted, **kwargs):
         if create and extracted:
             self.countries.set(extracted)
+
+
+class AliasFactory(factory.django.DjangoModelFactory):
+    """Another label of a taxonomy entry: give one target, `field_of_work`, `structure` or
+    `country`; the kind, the compared key and the slug follow from the label on save."""
+
+    class Meta:
+        model = Alias
+
+    label = factory.Sequence(lambda n: f"Variant label {n}")

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.core.management import CommandError, call_command
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from news.models import FieldOfWork, IssuingBody, NewsItem
@@ -140,11 +140,22 @@ class TestACorpusOf2000Items:
 
     def test_items_have_one_to_three_fields_and_up_to_three_countries(self):
         items = NewsItem.objects.annotate(
-            fields=Count("fields_of_work", distinct=True),
+            fields=Count("fields_of_work", distinct=True, filter=Q(fields_of_work__parent=None)),
+            subtopics=Count(
+                "fields_of_work", distinct=True, filter=~Q(fields_of_work__parent=None)
+            ),
             places=Count("countries", distinct=True),
         )
         assert set(items.values_list("fields", flat=True)) == {1, 2, 3}
+        assert set(items.values_list("subtopics", flat=True)) == {0, 1}
         assert set(items.values_list("places", flat=True)) == {0, 1, 2, 3}
+
+    def test_an_item_on_a_sub_topic_is_on_its_field_too(self):
+        on_subtopics = NewsItem.objects.filter(fields_of_work__parent__isnull=False).distinct()
+        assert on_subtopics.count() > 20
+        for item in on_subtopics.prefetch_related("fields_of_work"):
+            fields = set(item.fields_of_work.all())
+            assert all(f.parent in fields for f in fields if f.parent_id), item.slug
 
     def test_bodies_are_clean_html_with_paragraphs(self):
         for title, body in NewsItem.objects.values_list("title", "body"):
@@ -259,6 +270,7 @@ def test_an_earlier_end_date_ends_the_corpus_there():
 
 
 def test_without_the_taxonomy_it_says_what_to_run():
+    FieldOfWork.objects.exclude(parent=None).delete()  # sub-topics first: they protect their field
     FieldOfWork.objects.all().delete()
     with pytest.raises(CommandError, match="load_reference_data"):
         generate(count=10)

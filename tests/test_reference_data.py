@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from countries.models import Chairpersonship, Country
-from news.models import FieldOfWork, ReferenceSnapshot
+from news.models import Alias, FieldOfWork, ReferenceSnapshot
 from news.reference_data import load
 from structures.models import FormerName, Structure
 
@@ -21,10 +21,26 @@ from .factories import NewsItemFactory
 pytestmark = pytest.mark.usefixtures("reference_data")
 
 
-@pytest.fixture(scope="module")
-def reference():
+def bundled():
     with open(settings.REFERENCE_DATA_FILE, encoding="utf-8") as handle:
         return yaml.safe_load(handle)
+
+
+# How many records of each kind the bundled file holds, for the counts a run reports.
+BUNDLED = bundled()
+STRUCTURES = len(BUNDLED["structures"])
+FORMER_NAMES = sum(
+    len(entry.get("former_names", []) + entry.get("predecessors", []))
+    for entry in BUNDLED["structures"]
+)
+FIELDS = sum(
+    len(BUNDLED["fields_of_work"][menu]) for menu in ("topical", "non_topical", "subtopics")
+)
+
+
+@pytest.fixture(scope="module")
+def reference():
+    return bundled()
 
 
 def run_loader(*args):
@@ -80,9 +96,8 @@ def test_country_names_and_slugs_as_the_organisation_writes_them():
 def test_every_field_of_work_in_the_yaml_is_loaded(reference):
     topical = reference["fields_of_work"]["topical"]
     non_topical = reference["fields_of_work"]["non_topical"]
-    assert list(FieldOfWork.objects.filter(is_topical=True).values_list("slug", flat=True)) == [
-        f["slug"] for f in topical
-    ]
+    menu = FieldOfWork.objects.top_level().filter(is_topical=True)
+    assert list(menu.values_list("slug", flat=True)) == [f["slug"] for f in topical]
     assert FieldOfWork.objects.filter(is_topical=False).count() == len(non_topical)
 
 
@@ -145,8 +160,8 @@ def test_changed_yaml_updates_by_slug_and_keeps_news_links(reference, tmp_path):
 
     output = run_loader("--file", changed)
 
-    assert "structures: 1 updated, 48 unchanged" in output
-    assert "former names: 19 unchanged, 1 deleted" in output
+    assert f"structures: 1 updated, {STRUCTURES - 1} unchanged" in output
+    assert f"former names: {FORMER_NAMES - 1} unchanged, 1 deleted" in output
     dushanbe.refresh_from_db()
     assert dushanbe.issuing_label == "OSCE Programme Office in Dushanbe (renamed)"
     assert Structure.objects.filter(slug="programme-office-in-dushanbe").count() == 1
@@ -186,7 +201,7 @@ def test_a_structure_renamed_here_keeps_its_name_and_is_reported_after_the_count
     output = run_loader()
 
     assert structure(DUSHANBE).name == "Programme Office in Dushanbe, Tajikistan"
-    assert "structures: 48 unchanged, 1 kept as edited here" in output
+    assert f"structures: {STRUCTURES - 1} unchanged, 1 kept as edited here" in output
     assert (
         'structure programme-office-in-dushanbe — name: kept "Programme Office in Dushanbe, '
         'Tajikistan"; the file has "Programme Office in Dushanbe"'
@@ -205,7 +220,7 @@ def test_a_former_name_added_here_survives_a_reload():
     output = run_loader()
 
     assert structure(DUSHANBE).former_names.filter(name="OSCE Office in Dushanbe").exists()
-    assert "former names: 20 unchanged, 1 kept as edited here" in output
+    assert f"former names: {FORMER_NAMES} unchanged, 1 kept as edited here" in output
     assert (
         "former name programme-office-in-dushanbe / OSCE Office in Dushanbe — added here; "
         "the file does not list it"
@@ -262,7 +277,7 @@ def test_a_former_name_the_file_drops_is_kept_if_it_was_edited_here(reference, t
     output = run_loader("--file", changed)
 
     assert former_name("OSCE Mission to Tajikistan").valid_from == datetime.date(1994, 2, 1)
-    assert "former names: 19 unchanged, 1 kept as edited here" in output
+    assert f"former names: {FORMER_NAMES - 1} unchanged, 1 kept as edited here" in output
     assert "OSCE Mission to Tajikistan — changed here; the file no longer lists it" in output
 
 
@@ -281,7 +296,7 @@ def test_an_untouched_value_follows_a_changed_file_beside_one_edited_here(refere
     assert (odihr.city, odihr.acronym) == ("Warszawa", "OSCE/ODIHR")
     assert structure(DUSHANBE).city == "Dushanbe, Tajikistan"
     # ODIHR counts twice: its acronym was updated, its city kept.
-    assert "structures: 2 updated, 47 unchanged, 1 kept as edited here" in output
+    assert f"structures: 2 updated, {STRUCTURES - 2} unchanged, 1 kept as edited here" in output
     assert 'city: kept "Warszawa"; the file has "Warsaw, Poland"' in output
     assert "Reference data loaded." in output
 
@@ -296,7 +311,7 @@ def test_edits_to_countries_fields_of_work_and_chairpersonships_are_kept():
     assert Country.objects.get(code="TR").other_names == ["Turkey"]
     assert FieldOfWork.objects.get(slug="arms-control").name == "Arms control and disarmament"
     assert "countries: 68 unchanged, 1 kept as edited here" in output
-    assert "fields of work: 24 unchanged, 1 kept as edited here" in output
+    assert f"fields of work: {FIELDS - 1} unchanged, 1 kept as edited here" in output
     assert "chairpersonships: 35 unchanged, 1 kept as edited here" in output
     assert 'country TR — name: kept "Republic of Türkiye"; the file has "Türkiye"' in output
     assert "country TR — other names: kept ['Turkey']; the file has []" in output
@@ -319,7 +334,7 @@ def test_links_changed_here_are_kept():
         'Secretariat"'
     ) in output
     assert f'country: kept "{czechia}"; the file has (empty)' in output
-    assert "structures: 48 unchanged, 1 kept as edited here" in output
+    assert f"structures: {STRUCTURES - 1} unchanged, 1 kept as edited here" in output
 
 
 def test_overwrite_edits_takes_the_files_values():
@@ -337,7 +352,7 @@ def test_overwrite_edits_takes_the_files_values():
         ("OSCE Office in Tajikistan", 2017),
     ]
     assert former_name("OSCE Office in Tajikistan").valid_until == datetime.date(2017, 6, 30)
-    assert "former names: 1 created, 1 updated, 18 unchanged, 1 deleted" in output
+    assert f"former names: 1 created, 1 updated, {FORMER_NAMES - 2} unchanged, 1 deleted" in output
     assert KEPT not in output
     assert KEPT not in run_loader()
 
@@ -362,7 +377,7 @@ def test_without_snapshots_every_difference_from_the_file_is_kept(reference, tmp
     assert (structure(DUSHANBE).city, structure("odihr").city) == (
         "Dushanbe, Tajikistan", "Warsaw",
     )  # fmt: skip
-    assert "structures: 47 unchanged, 2 kept as edited here" in output
+    assert f"structures: {STRUCTURES - 2} unchanged, 2 kept as edited here" in output
     assert "Nothing changed" in output
 
 
@@ -407,8 +422,8 @@ def test_a_structure_renamed_in_the_admin_keeps_its_name_after_a_reload(client):
         'Tajikistan"; the file has "Programme Office in Dushanbe"'
     ) in output
     # Only the name was edited: the rest of the form posted back changed nothing the loader sees.
-    assert "structures: 48 unchanged, 1 kept as edited here" in output
-    assert "former names: 20 unchanged" in output
+    assert f"structures: {STRUCTURES - 1} unchanged, 1 kept as edited here" in output
+    assert f"former names: {FORMER_NAMES} unchanged" in output
 
 
 def test_a_slug_changed_here_is_kept_and_the_record_still_follows_the_file(reference, tmp_path):
@@ -439,7 +454,7 @@ def test_a_structure_new_in_the_file_is_created_with_its_links(reference, tmp_pa
     created = structure("new-unit")
     assert (created.parent.slug, created.successor.slug) == ("secretariat", "oceea")
     assert created.former_names.get().valid_from == datetime.date(2000, 1, 1)
-    assert "structures: 1 created, 49 unchanged" in output
+    assert f"structures: 1 created, {STRUCTURES} unchanged" in output
     assert KEPT not in output
 
 
@@ -447,9 +462,9 @@ def test_a_run_that_changes_nothing_reads_each_table_once_and_writes_nothing():
     with CaptureQueriesContext(connection) as queries:
         load(settings.REFERENCE_DATA_FILE)
     statements = [q["sql"].split()[0] for q in queries]
-    # The snapshots, countries, chairpersonships, fields of work, structures and former names,
-    # inside the savepoint of the load's transaction.
-    assert statements == ["SAVEPOINT", *["SELECT"] * 6, "RELEASE"]
+    # The snapshots, countries, chairpersonships, fields of work, structures, former names and
+    # aliases, inside the savepoint of the load's transaction.
+    assert statements == ["SAVEPOINT", *["SELECT"] * 7, "RELEASE"]
 
 
 OTHER_OFFICIAL = [code for code, _name in settings.LANGUAGES if code != "en"]
@@ -495,3 +510,80 @@ def test_a_translated_name_is_shown_in_the_language_of_the_page():
         assert tajikistan.local_name == "Tadschikistan"
     with translation.override("en"):
         assert tajikistan.local_name == "Tajikistan"
+
+
+# --- sub-topics, the new kinds of issuer, aliases ----------------------------------------------
+
+
+def test_sub_topics_are_loaded_under_their_field(reference):
+    for entry in reference["fields_of_work"]["subtopics"]:
+        subtopic = FieldOfWork.objects.get(slug=entry["slug"])
+        assert (subtopic.name, subtopic.parent.slug) == (entry["name"], entry["parent"])
+    media = FieldOfWork.objects.get(slug="media-freedom-and-development")
+    assert "safety-of-journalists" in media.subtopics.values_list("slug", flat=True)
+
+
+def test_every_kind_of_issuer_the_organisation_names_is_a_structure():
+    kinds = dict(Structure.objects.values_list("slug", "kind"))
+    assert kinds["permanent-council"] == Structure.Kind.DECISION_MAKING_BODY
+    assert kinds["forum-for-security-co-operation"] == Structure.Kind.DECISION_MAKING_BODY
+    assert kinds["troika"] == Structure.Kind.CHAIRPERSONSHIP_BODY
+    assert kinds["asian-partners-for-co-operation"] == Structure.Kind.PARTNERSHIP
+    minsk = Structure.objects.get(slug="minsk-group")
+    assert (minsk.kind, minsk.is_open) == (Structure.Kind.OTHER_BODY, False)
+    assert Structure.objects.get(slug="minsk-group-co-chairs").parent == minsk
+
+
+def test_aliases_are_loaded_with_their_entries(reference):
+    assert Alias.objects.count() == len(reference["aliases"])
+    alias = Alias.objects.get(label="Combating human trafficking")
+    assert (alias.kind, alias.target.slug) == ("field", "combating-trafficking-in-human-beings")
+    assert alias.slug == "combating-human-trafficking"
+    turkey = Alias.objects.get(kind="country", key="turkey")
+    assert turkey.target.code == "TR"
+
+
+def test_an_alias_a_manager_renamed_is_kept_and_reported():
+    alias = Alias.objects.get(label="Combating human trafficking")
+    edit(alias, label="Fight against human trafficking")
+    output = run_loader()
+    alias.refresh_from_db()
+    assert (alias.label, alias.key) == (
+        "Fight against human trafficking", "fight against human trafficking",
+    )  # fmt: skip
+    assert "aliases: " in output and "1 kept as edited here" in output
+    assert '"Fight against human trafficking"; the file has "Combating human trafficking"' in output
+    assert not Alias.objects.filter(label="Combating human trafficking").exists()
+
+
+def test_an_alias_a_manager_added_survives_a_reload_without_a_word():
+    field = FieldOfWork.objects.get(slug="border-management")
+    Alias.objects.create(label="Frontier management", field_of_work=field)
+    output = run_loader()
+    assert Alias.objects.get(label="Frontier management").target == field
+    assert "Frontier management" not in output
+    assert "Nothing changed" in output
+
+
+def test_an_alias_the_file_drops_goes_unless_it_was_edited_here(reference, tmp_path):
+    data = copy.deepcopy(reference)
+    dropped = [a for a in data["aliases"] if a["label"] in ("Combating human trafficking", "UK")]
+    data["aliases"] = [a for a in data["aliases"] if a not in dropped]
+    path = tmp_path / "osce.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    edit(Alias.objects.get(label="UK"), country=Country.objects.get(code="IE"))
+    output = run_loader("--file", str(path))
+    assert not Alias.objects.filter(label="Combating human trafficking").exists()
+    assert Alias.objects.get(label="UK").target.code == "IE"
+    assert "changed here; the file no longer lists it" in output
+
+
+def test_an_alias_to_nothing_the_file_knows_is_a_command_error(reference, tmp_path):
+    data = copy.deepcopy(reference)
+    data["aliases"].append({"label": "Somewhere", "country": "ZZ"})
+    path = tmp_path / "osce.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    before = Alias.objects.count()
+    with pytest.raises(CommandError, match="unknown country 'ZZ'"):
+        run_loader("--file", str(path))
+    assert Alias.objects.count() == before

@@ -28,7 +28,7 @@ from django.urls import URLResolver
 from taggit.models import Tag
 
 from countries.models import Chairpersonship, Country
-from news.models import FieldOfWork, NewsItem
+from news.models import Alias, FieldOfWork, NewsItem
 from structures.models import Structure
 
 from .test_admin import form_data, make_editor
@@ -105,6 +105,13 @@ news_fieldofwork_change                      -   200/403    200/403     200/403 
 news_fieldofwork_redirect                    -   302/302    302/302     302/302    302/302    login/login
 news_fieldofwork_delete                      -   403/403    403/403     403/403    200/ok     login/login
 news_fieldofwork_history                     -   200/200    200/200     200/200    200/200    login/login
+news_alias_changelist                        -   403/403    403/403     403/403    200/200    login/login
+news_alias_changelist:delete_selected        -   -/403      -/403       -/403      -/ok       -/login
+news_alias_add                               -   403/403    403/403     403/403    200/200    login/login
+news_alias_change                            -   403/403    403/403     403/403    200/ok     login/login
+news_alias_redirect                          -   302/302    302/302     302/302    302/302    login/login
+news_alias_delete                            -   403/403    403/403     403/403    200/ok     login/login
+news_alias_history                           -   403/403    403/403     403/403    200/200    login/login
 
 structures_structure_changelist              -   200/200    200/200     200/200    200/200    login/login
 structures_structure_changelist:delete_selected - -/403    -/403       -/403      -/ok       -/login
@@ -257,6 +264,9 @@ class World:
         request = {"http_accept": "*/*", "path_info": "/admin/login/"}
         self.others = {
             "news_fieldofwork": FieldOfWork.objects.get(slug="border-management"),
+            "news_alias": Alias.objects.create(
+                label="Frontier management", field_of_work=FieldOfWork.objects.get(slug="migration")
+            ),
             # Objects nothing else points to, so that a manager may delete them.
             "structures_structure": Structure.objects.filter(
                 children__isnull=True, issuing_links__isnull=True, editors__isnull=True

@@ -120,12 +120,15 @@ def test_structures_index_is_grouped_like_the_menu(client, reference_data):
     headings = re.findall(r'<h2 id="([a-z-]+)">([^<]+)</h2>', html)
     assert headings == [
         ("chairpersonship", "Chairpersonship"),
+        ("decision-making-bodies", "Decision-making bodies"),
         ("secretariat", "Secretariat"),
         ("institutions", "Institutions"),
         ("field-operations", "Field operations"),
         ("closed-field-activities", "Closed field activities"),
         ("parliamentary-assembly", "Parliamentary Assembly"),
         ("court", "Court of Conciliation and Arbitration"),
+        ("partnerships", "Partnerships"),
+        ("other-bodies", "Other bodies"),
     ]
     closed = between(html, 'id="closed-field-activities"', "</section>")
     assert "/structures/centre-in-tashkent/" in closed

@@ -158,7 +158,10 @@ def hostile_site(vectors, photo=None):
 
 def show_in_menus():
     """Put the hostile taxonomy of `hostile_site` in the header menus of every page."""
-    Structure.objects.filter(slug__startswith="xss-").update(kind=Structure.Kind.FIELD_OPERATION)
+    # Open field operations: the menu leaves closed bodies to the index.
+    Structure.objects.filter(slug__startswith="xss-").update(
+        kind=Structure.Kind.FIELD_OPERATION, closed_year=None
+    )
     Country.objects.filter(slug__startswith="xss-").update(
         status=Country.Status.PARTICIPATING_STATE
     )

@@ -31,6 +31,11 @@ from .translations import SourceChangedFilter, TranslationViews, with_source_cha
 BODY_AS_SHOWN = "body_as_shown"
 
 
+def field_label(field):
+    """A sub-topic under its field in the form's list, the field's name before its own."""
+    return f"{field.parent.name} › {field.name}" if field.parent_id else field.name
+
+
 class IssuingBodyInline(admin.TabularInline):
     model = IssuingBody
     form = IssuingBodyForm
@@ -192,7 +197,10 @@ class NewsItemAdmin(TranslationViews, PreviewViews, BulkActions, GuardedVersionA
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "fields_of_work":
             kwargs["widget"] = forms.CheckboxSelectMultiple
-            kwargs["queryset"] = FieldOfWork.objects.all()
+            kwargs["queryset"] = FieldOfWork.objects.in_menu_order()
+            field = super().formfield_for_manytomany(db_field, request, **kwargs)
+            field.label_from_instance = field_label
+            return field
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_form(self, request, obj=None, change=False, **kwargs):

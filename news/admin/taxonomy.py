@@ -1,21 +1,69 @@
-"""The taxonomy as the news uses it: fields of work, tags, and structures as issuing bodies."""
+"""The taxonomy as the news uses it: fields of work (with their sub-topics), aliases, tags, and
+structures and countries as issuing bodies and places. Entries an import added from names it did
+not know carry "needs review": managers find them with the list filter of that name."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
+from countries.admin import CountryAdmin
+from countries.models import Country
 from structures.admin import StructureAdmin
 from structures.models import Structure
 
-from ..models import FieldOfWork
+from ..models import Alias, FieldOfWork
 from ..permissions import edits_all, own_structures, visible_tags
+
+
+class AliasInline(admin.TabularInline):
+    """The entry's other labels, as old data and old links name it."""
+
+    model = Alias
+    extra = 0
+    fields = ["label"]
+    verbose_name = _("alias")
+    verbose_name_plural = _("aliases: other labels old data and old links use")
+
+
+class FieldAliasInline(AliasInline):
+    fk_name = "field_of_work"
+
+
+class StructureAliasInline(AliasInline):
+    fk_name = "structure"
+
+
+class CountryAliasInline(AliasInline):
+    fk_name = "country"
 
 
 @admin.register(FieldOfWork)
 class FieldOfWorkAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "is_topical", "position"]
+    list_display = ["name", "parent", "slug", "is_topical", "position", "needs_review"]
     list_editable = ["position"]
-    search_fields = ["name", "slug"]
+    list_filter = ["needs_review", "is_topical", ("parent", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["parent"]
+    search_fields = ["name", "slug", "aliases__label"]
     prepopulated_fields = {"slug": ["name"]}
+    fields = ["name", "slug", "parent", "description", "is_topical", "position", "needs_review"]
+    inlines = [FieldAliasInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).order_by("-needs_review", "position", "name")
+
+
+@admin.register(Alias)
+class AliasAdmin(admin.ModelAdmin):
+    list_display = ["label", "kind", "target"]
+    list_filter = ["kind"]
+    list_select_related = ["field_of_work", "structure", "country"]
+    search_fields = ["label"]
+    autocomplete_fields = ["field_of_work", "structure", "country"]
+    fields = ["label", "field_of_work", "structure", "country"]
+
+    @admin.display(description=_("stands for"))
+    def target(self, alias):
+        return alias.target
 
 
 class NewsTagAdmin(admin.ModelAdmin):
@@ -40,6 +88,15 @@ class IssuerStructureAdmin(StructureAdmin):
     """Structures as the taxonomy admin shows them; when an editor looks one up for "Issued by",
     the autocomplete offers only the bodies they work for."""
 
+    list_display = [*StructureAdmin.list_display, "needs_review"]
+    list_filter = ["needs_review", *StructureAdmin.list_filter]
+    search_fields = [*StructureAdmin.search_fields, "aliases__label"]
+    inlines = [*StructureAdmin.inlines, StructureAliasInline]
+    fieldsets = [
+        *StructureAdmin.fieldsets[:-1],
+        (None, {"fields": ["description", "position", "needs_review"]}),
+    ]
+
     def get_search_results(self, request, queryset, search_term):
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         if (request.GET.get("app_label"), request.GET.get("model_name")) == (
@@ -52,3 +109,12 @@ class IssuerStructureAdmin(StructureAdmin):
 
 admin.site.unregister(Structure)
 admin.site.register(Structure, IssuerStructureAdmin)
+
+
+class CountryWithAliasesAdmin(CountryAdmin):
+    search_fields = [*CountryAdmin.search_fields, "aliases__label"]
+    inlines = [*CountryAdmin.inlines, CountryAliasInline]
+
+
+admin.site.unregister(Country)
+admin.site.register(Country, CountryWithAliasesAdmin)

@@ -6,13 +6,14 @@ The options are named in the page's language (`local_name`, `local_label`); the 
 names each language in itself ("Русский", "Română") and counts over the public items of every
 language, where the other facets count over the listing, in its language view."""
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, F
 from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -24,7 +25,7 @@ from structures.models import Structure
 
 from .. import pagecache
 from ..links import LINKS
-from ..menus import by_local_name
+from ..menus import by_local_name, field_tree
 from ..models import FieldOfWork, NewsItem
 from .filters import FACETS, canonical_params
 from .summary import issuer_name
@@ -33,6 +34,7 @@ from .summary import issuer_name
 COLUMNS = ("type", "language")
 
 TAG_OPTIONS = 15
+FAMILIES = "field-families"  # the rows of the families' counts in counts_over's statement
 FACET_CACHE_SECONDS = 3600
 
 
@@ -43,27 +45,52 @@ class Option:
     count: int
     selected: bool
     lang: str = ""  # the language the label is written in, when not the page's
+    # The options of a field's sub-topics, listed under it (their items are counted in its).
+    subtopics: list = dataclasses.field(default_factory=list)
 
     @property
     def disabled(self):
         # An option that would give nothing stays visible, but cannot be chosen.
         return self.count == 0 and not self.selected
 
+    @property
+    def with_subtopics(self):
+        return [self, *self.subtopics]
+
+    @property
+    def chosen_here(self):
+        """Whether the option or one of its sub-topics is chosen."""
+        return self.selected or any(option.selected for option in self.subtopics)
+
 
 LONG_FACET = 12
 
 
+def long_list_order(option):
+    # In a long list, what is chosen and what would give results come first; the options that
+    # would give nothing stay, disabled, at the end.
+    return (not option.chosen_here, option.count == 0)
+
+
 @dataclass
 class Facet:
+    """A facet's options: `top_options` as given (a field's sub-topics under it, in its
+    `subtopics`), `options` every option, each parent followed by its sub-topics."""
+
     name: str
     legend: str
-    options: list
+    top_options: list
 
     def __post_init__(self):
-        # In a long list, what is chosen and what would give results come first; the options
-        # that would give nothing stay, disabled, at the end.
-        if len(self.options) > LONG_FACET:
-            self.options.sort(key=lambda o: (not o.selected, o.count == 0))
+        # A sub-topic stays under its parent: the groups are ordered, and each group's members.
+        if len(self.flattened()) > LONG_FACET:
+            for option in self.top_options:
+                option.subtopics.sort(key=long_list_order)
+            self.top_options.sort(key=long_list_order)
+        self.options = self.flattened()
+
+    def flattened(self):
+        return [each for option in self.top_options for each in option.with_subtopics]
 
     @property
     def is_long(self):
@@ -167,7 +194,43 @@ def counts_of_one_facet(filterset, name):
             .order_by("-n", "tag__name")[:TAG_OPTIONS]
         )
         return {row["tag"]: row["n"] for row in rows}
+    if name == "field":
+        return field_counts(links, item_field, value_field)
     return count_by(links, value_field, item_field)
+
+
+def families_join(value):
+    """The join that gives each link row of a field in a family (a field with sub-topics, and
+    each of them) the family's head, `family.head`: a field's count covers its sub-topics' items,
+    as its filter does (NewsItemQuerySet.in_field). One level, as FieldOfWork.clean keeps it.
+    `value`: the column of the link rows (alias `link`) that holds the field, quoted as needed."""
+    qn = connection.ops.quote_name
+    table = qn(FieldOfWork._meta.db_table)
+    pk, parent = qn(FieldOfWork._meta.pk.column), qn(FieldOfWork._meta.get_field("parent").column)
+    families = (
+        f"SELECT {pk} AS member, {parent} AS head FROM {table} WHERE {parent} IS NOT NULL "
+        f"UNION SELECT {parent}, {parent} FROM {table} WHERE {parent} IS NOT NULL"
+    )
+    return f"INNER JOIN ({families}) AS family ON family.member = link.{value}"
+
+
+def field_counts(links, item_field, value_field):
+    """The field facet's counts over the link rows `links`, in one statement: each field's own
+    items, then, for a field with sub-topics, the distinct items of the whole family (an item
+    on a field and on its sub-topic counts once), which replace its own."""
+    rows = links.order_by().values(item=F(item_field), value=F(value_field))
+    sql, params = rows.query.sql_with_params()
+    statement = (
+        f"SELECT 0, link.value, COUNT(*) FROM ({sql}) AS link GROUP BY link.value UNION ALL "
+        f"SELECT 1, family.head, COUNT(DISTINCT link.item) FROM ({sql}) AS link "
+        f"{families_join('value')} GROUP BY family.head"
+    )
+    own, families = {}, {}
+    with connection.cursor() as cursor:
+        cursor.execute(statement, (*params, *params))
+        for is_family, field_id, count in cursor.fetchall():
+            (families if is_family else own)[field_id] = count
+    return own | families
 
 
 def counts_over(queryset, names):
@@ -197,13 +260,21 @@ def counts_over(queryset, names):
         if name == "tag":
             part = f"SELECT * FROM ({part} ORDER BY n DESC, tag.name LIMIT {TAG_OPTIONS}) AS tags"
         parts.append(part)
+        if name == "field":  # and the families' counts (field_counts)
+            parts.append(
+                f"SELECT '{FAMILIES}', CAST(family.head AS TEXT), COUNT(DISTINCT link.{item}) "
+                f"FROM {table} AS link {joins} {families_join(value)} GROUP BY family.head"
+            )
     listing = ", ".join(["id", *columns])
     sql = f"WITH listing ({listing}) AS MATERIALIZED ({base_sql}) " + " UNION ALL ".join(parts)
-    counts = {name: {} for name in names}
+    counts = {name: {} for name in [*names, FAMILIES]}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for name, value, count in cursor.fetchall():
             counts[name][value if name in COLUMNS else int(value)] = count
+    families = counts.pop(FAMILIES)
+    if "field" in counts:
+        counts["field"] |= families
     return counts
 
 
@@ -243,20 +314,24 @@ def build_facets(filterset, counts):
         name: {getattr(value, "slug", value) for value in data.get(name) or []} for name in FACETS
     }
 
-    def options(objects, name, label):
-        return [
-            Option(obj.slug, label(obj), counts[name].get(obj.pk, 0), obj.slug in chosen[name])
-            for obj in objects
-        ]
+    def option(obj, name, label, **extra):
+        count = counts[name].get(obj.pk, 0)
+        return Option(obj.slug, label(obj), count, obj.slug in chosen[name], **extra)
 
+    def options(objects, name, label):
+        return [option(obj, name, label) for obj in objects]
+
+    def field_name(field):
+        return field.local_name
+
+    fields = [
+        option(field, "field", field_name, subtopics=options(subtopics, "field", field_name))
+        for field, subtopics in field_tree(FieldOfWork.objects.all())
+    ]
     countries = in_local_order(Country.objects.all())
     tags = Tag.objects.filter(pk__in=counts["tag"]) | Tag.objects.filter(slug__in=chosen["tag"])
     return [
-        Facet(
-            "field",
-            _("Field of work"),
-            options(FieldOfWork.objects.all(), "field", lambda field: field.local_name),
-        ),
+        Facet("field", _("Field of work"), fields),
         Facet("country", _("Country"), options(countries, "country", lambda c: c.local_name)),
         Facet(
             "issued_by", _("Issued by"), options(Structure.objects.all(), "issued_by", issuer_name)

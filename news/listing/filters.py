@@ -9,6 +9,7 @@ import datetime
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -20,8 +21,8 @@ from countries.models import Country
 from languages import registry as languages
 from structures.models import Structure
 
-from .. import search
-from ..models import FieldOfWork, NewsItem
+from .. import aliases, search
+from ..models import Alias, FieldOfWork, NewsItem
 from ..page_keys import EVERY_VALUE, LAST_VALUE
 
 MAX_QUERY_LENGTH = 200
@@ -61,13 +62,34 @@ def day_start(day):
 
 
 class SlugMultipleChoiceField(django_filters.fields.ModelMultipleChoiceField):
+    def __init__(self, *args, alias_kind=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.alias_kind = alias_kind
+
     def clean(self, value):
         # A list, so that "nothing chosen" is empty to django-filter (an empty QuerySet is not).
         return list(super().clean(value))
 
+    def _check_values(self, value):
+        """The records of the slugs given, where the slug of an alias (an old link's
+        `?field=combating-human-trafficking`) stands for its entry; the listing then sends the
+        visitor to the entry's own address. Aliases are looked up only when a slug is not an
+        entry's, so a listing of known values costs no query more."""
+        try:
+            return super()._check_values(value)
+        except ValidationError as error:
+            if error.code != "invalid_choice" or not self.alias_kind:
+                raise
+            slugs = [str(v) for v in value]  # the values passed the checks before the choices
+            targets = aliases.targets_of_slugs(self.alias_kind, slugs)
+            if not targets:
+                raise
+            return super()._check_values([targets[s].slug if s in targets else s for s in slugs])
+
 
 class SlugMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
-    """Several slugs of one taxonomy, OR-ed; an unknown slug is a form error."""
+    """Several slugs of one taxonomy, OR-ed; an unknown slug is a form error, unless it is the
+    slug of an alias (`alias_kind`, news.Alias.Kind), which stands for its entry."""
 
     field_class = SlugMultipleChoiceField
 
@@ -88,13 +110,22 @@ def public_tags(request=None):
 
 class NewsFilter(django_filters.FilterSet):
     field = SlugMultipleChoiceFilter(
-        label=_("Field of work"), queryset=FieldOfWork.objects.all(), method="filter_field"
+        label=_("Field of work"),
+        queryset=FieldOfWork.objects.all(),
+        method="filter_field",
+        alias_kind=Alias.Kind.FIELD,
     )
     country = SlugMultipleChoiceFilter(
-        label=_("Country"), queryset=Country.objects.all(), method="filter_country"
+        label=_("Country"),
+        queryset=Country.objects.all(),
+        method="filter_country",
+        alias_kind=Alias.Kind.COUNTRY,
     )
     issued_by = SlugMultipleChoiceFilter(
-        label=_("Issued by"), queryset=Structure.objects.all(), method="filter_issued_by"
+        label=_("Issued by"),
+        queryset=Structure.objects.all(),
+        method="filter_issued_by",
+        alias_kind=Alias.Kind.STRUCTURE,
     )
     type = django_filters.MultipleChoiceFilter(
         label=_("Type"), choices=NewsItem.Type.choices, method="filter_type"

@@ -102,7 +102,14 @@ def news_article_json_ld(context, item):
 @register.simple_tag
 def listing_url(**filters):
     """The news listing filtered by `filters`, e.g. {% listing_url field=field.slug %}."""
-    return f"{reverse('news:list')}?{urlencode(sorted(filters.items()))}"
+    return filtered_url("news:list", **filters)
+
+
+@register.simple_tag
+def filtered_url(url_name, **filters):
+    """A view of the listing's filters (the listing, its feeds, its export) filtered by
+    `filters`, in the canonical order of the query: {% filtered_url "news:rss" field=slug %}."""
+    return f"{reverse(url_name)}?{urlencode(sorted(filters.items()))}"
 
 
 @register.filter

@@ -19,6 +19,11 @@ PAGES = [
     pytest.param("/structures/programme-office-in-dushanbe/", id="structure"),
     pytest.param("/countries/tajikistan/", id="country"),
     pytest.param("/fields-of-work/border-management/", id="field-of-work"),
+    # Sub-topics (osce.yaml): nested in the filter panel, the index and their field's page.
+    pytest.param("/news/?field=media-freedom-and-development", id="listing-subtopics"),
+    pytest.param("/fields-of-work/", id="fields-of-work-index"),
+    pytest.param("/fields-of-work/media-freedom-and-development/", id="field-with-subtopics"),
+    pytest.param("/fields-of-work/safety-of-journalists/", id="subtopic"),
     # In Russian: the site's words, the names of the taxonomy and the items all in Russian, with
     # English items marked as such.
     pytest.param("/ru/", id="home-ru"),

@@ -3,7 +3,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from countries.models import Country
 from news.permissions import ensure_groups
-from news.reference_data import KEPT, ReferenceDataError, load
+from news.reference_data import load
+from news.reference_merge import KEPT, ReferenceDataError
 
 OUTCOMES = ["created", "updated", "unchanged", "deleted", KEPT]
 

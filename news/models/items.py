@@ -1,3 +1,5 @@
+"""News items, their issuing bodies and their tags."""
+
 import datetime
 import uuid
 
@@ -7,18 +9,17 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from languages import registry as languages
-from languages.models import TranslatedNames
 from languages.urls import reverse_in
 
-from .querysets import NewsItemQuerySet
-from .sanitise import clean_body
+from ..querysets import NewsItemQuerySet
+from ..sanitise import clean_body
+from .taxonomy import FieldOfWork
 
 # Addresses under /news/ that belong to the site itself, not to an item.
 RESERVED_SLUGS = {"rss", "atom"}
@@ -41,34 +42,6 @@ def storable_time(value):
     except OverflowError:
         return False
     return True
-
-
-class FieldOfWork(TranslatedNames):
-    name = models.CharField(_("name"), max_length=100, unique=True)
-    slug = models.SlugField(_("slug"), max_length=100, unique=True)
-    description = models.TextField(_("description"), blank=True)
-    is_topical = models.BooleanField(
-        _("topical"),
-        default=True,
-        help_text=_('Untick for menu sections that are not topics, e.g. "Projects".'),
-    )
-    position = models.PositiveSmallIntegerField(_("menu position"), default=0)
-
-    class Meta:
-        ordering = ["position", "name"]
-        verbose_name = _("field of work")
-        verbose_name_plural = _("fields of work")
-
-    def __str__(self):
-        return self.name
-
-    def get_absolute_url(self):
-        return reverse("news:field_detail", kwargs={"slug": self.slug})
-
-    @property
-    def local_name(self):
-        """The name in the page's language (reference data file), else English."""
-        return self.translated("name")
 
 
 class TaggedNewsItem(TaggedItemBase):
@@ -362,28 +335,3 @@ class EditorProfile(models.Model):
 
     def __str__(self):
         return str(self.user)
-
-
-class ReferenceSnapshot(models.Model):
-    """What `load_reference_data` last wrote to one record of the taxonomy. A value that differs
-    both from this and from the file was changed here (in the admin, say): the loader keeps it."""
-
-    model = models.CharField(_("model"), max_length=100, help_text=_('e.g. "structures.structure"'))
-    key = models.CharField(
-        _("key in the file"),
-        max_length=300,
-        help_text=_('The slug, ISO code or year the file names the record by, e.g. "odihr".'),
-    )
-    object_id = models.PositiveBigIntegerField(_("record"))
-    values = models.JSONField(_("values loaded"), default=dict)
-
-    class Meta:
-        ordering = ["model", "key"]
-        verbose_name = _("reference data snapshot")
-        verbose_name_plural = _("reference data snapshots")
-        constraints = [
-            models.UniqueConstraint(fields=["model", "key"], name="unique_reference_snapshot"),
-        ]
-
-    def __str__(self):
-        return f"{self.model} {self.key}"
