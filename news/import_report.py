@@ -163,7 +163,8 @@ class ImportReport:
     def created_section(created, verb):
         if created is None:
             return []
-        lines = ["", f"Added for review ({verb}created by --create-missing)", "-" * 40]
+        heading = f"Added for review ({verb}created by --create-missing)"
+        lines = ["", heading, "-" * len(heading)]
         if not created:
             return [*lines, "None."]
         lines.append(
