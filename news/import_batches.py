@@ -25,6 +25,7 @@ from .import_ledger import Ledger
 from .jsonl import LineError, export_queryset, export_record
 from .jsonl_import import Resolver, line_slug, parse_data, parse_line, read_json
 from .jsonl_store import create_all, has_renditions, new_item, store, validation_message
+from .models import RESERVED_SLUGS, NewsItem
 
 BATCH_LINES = 500
 # A batch of long lines is cut short: the memory of a run is about a few batches' worth.
@@ -76,6 +77,7 @@ class FileImport:
         self.batch, self.batch_bytes = [], 0
         self.created = []  # (entry, the line it was added for), --create-missing
         self.tag_ids = {}  # tag name in lower case: id, for the bulk creation (create_all)
+        self.names_cache = {}  # an entry's names in a language, for the search documents
 
     @contextmanager
     def running(self):
@@ -219,10 +221,13 @@ class FileImport:
             item = new_item(parsed)
             try:
                 # The constraints are left to the database (a failure falls back to `store`);
-                # the choices were checked when the line was read.
-                item.full_clean(
-                    exclude=CHECKED_WHEN_READ, validate_unique=False, validate_constraints=False
-                )
+                # the choices were checked when the line was read. What is left to check is
+                # the length of the texts: Django's full_clean, with its message, only for an
+                # item that fails the quick look.
+                if not fits(item):
+                    item.full_clean(
+                        exclude=CHECKED_WHEN_READ, validate_unique=False, validate_constraints=False
+                    )
             except ValidationError as error:
                 results.append(Result(number, "failed", [validation_message(error)]))
                 continue
@@ -231,7 +236,12 @@ class FileImport:
         if not checked:
             return results, []
         try:
-            create_all([parsed for _, parsed in checked], items, tag_ids=self.tag_ids)
+            create_all(
+                [parsed for _, parsed in checked],
+                items,
+                tag_ids=self.tag_ids,
+                names_cache=self.names_cache,
+            )
         except (DatabaseError, LineError):
             self.tag_ids.clear()  # tags created in the failed batch were rolled back with it
             return results, checked
@@ -244,6 +254,25 @@ class FileImport:
         except LineError as error:
             return Result(number, "failed", [str(error)])
         return Result(number, outcome, parsed.warnings)
+
+
+# The columns full_clean would check after CHECKED_WHEN_READ: texts with a length limit (the
+# slug's form and its reserved names are checked when the line is read).
+LIMITED_TEXTS = [
+    (field.attname, field.max_length)
+    for field in NewsItem._meta.concrete_fields
+    if field.max_length and field.name not in CHECKED_WHEN_READ
+]
+
+
+def fits(item):
+    """Whether full_clean would find nothing wrong with a new item of a line that was read."""
+    values = item.__dict__
+    return (
+        all(len(values[name] or "") <= limit for name, limit in LIMITED_TEXTS)
+        and item.title.strip() != ""
+        and item.slug not in RESERVED_SLUGS
+    )
 
 
 def named_slug(data):

@@ -2,11 +2,11 @@
 for an import or a generated corpus, where Django's bulk INSERT spends more time building its
 statement than the database spends storing it.
 
-The links go in first. Django's foreign keys on PostgreSQL are DEFERRABLE INITIALLY DEFERRED,
-so rows that point to items not stored yet are checked at the end of the transaction; the items
-then take ids drawn from their sequence beforehand, and their search trigger (migration 0010)
-finds every issuing body, field and country already there: each document is computed once, in
-the row's INSERT, where inserting and then refreshing it wrote every row twice."""
+The items take ids drawn from their sequence beforehand, so that their links can go in by COPY
+too. The items go through a temporary table: from there one INSERT computes each search document
+from the item's texts and the names of its issuing bodies, fields and countries, which this
+module writes (`search_names`, the text of the database's `news_search_names`, migration 0013),
+where looking the names up in the database, row by row, cost twice the rest of the document."""
 
 from django.db import connection, models
 from django.db.models.functions import Lower
@@ -60,7 +60,99 @@ def item_row(item, now):
     )
 
 
-def copy_all(items, parsed_lines, translations, tag_ids):
+def joined(*parts):
+    """SQL's concat_ws(' ', …): the parts that are not NULL (empty ones too), by spaces."""
+    return " ".join(part for part in parts if part is not None)
+
+
+def aggregated(parts):
+    """SQL's string_agg(…, ' '): NULL for no rows."""
+    return " ".join(parts) if parts else None
+
+
+def translated(entry, language, key):
+    """`entry.translations -> language ->> key`."""
+    names = entry.translations.get(language) if isinstance(entry.translations, dict) else None
+    value = names.get(key) if isinstance(names, dict) else None
+    return None if value is None else str(value)
+
+
+def structure_names(structure, language):
+    former = sorted(structure.former_names.all(), key=lambda f: f.pk)
+    return joined(
+        structure.issuing_label,
+        structure.name,
+        structure.acronym,
+        translated(structure, language, "issuing_label"),
+        translated(structure, language, "name"),
+        aggregated([joined(f.name, translated(f, language, "name")) for f in former]),
+    )
+
+
+def search_names(line, cache):
+    """The text of `news_search_names(item, language)` for the item of a parsed line: its issuing
+    bodies in order, then its fields of work and countries by id, each with its names in the
+    item's language. `cache` keeps each entry's part per language for the run."""
+
+    def names(kind, entry, make):
+        key = (kind, entry.pk, line.language)
+        if key not in cache:
+            cache[key] = make(entry)
+        return cache[key]
+
+    language = line.language
+    return joined(
+        aggregated(
+            [names("s", s, lambda e: structure_names(e, language)) for s in line.structures]
+        ),
+        aggregated(
+            [
+                names("f", f, lambda e: joined(e.name, translated(e, language, "name")))
+                for f in sorted(line.fields, key=lambda f: f.pk)
+            ]
+        ),
+        aggregated(
+            [
+                names("c", c, lambda e: joined(e.name, translated(e, language, "name")))
+                for c in sorted(line.countries, key=lambda c: c.pk)
+            ]
+        ),
+    )
+
+
+# Qualified, as the run's other temporary tables are (news/import_ledger.py).
+STAGING = "pg_temp.news_import_staging"
+
+
+def stage_and_insert(cursor, items, parsed_lines, names_cache):
+    """COPY the items, with their names, into a temporary table, and INSERT them from there with
+    their search documents (the trigger waits: `news.defer_search`)."""
+    columns = [quoted(field.column) for field in ITEM_FIELDS]
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE IF NOT EXISTS {STAGING} AS "
+        f"SELECT {', '.join(columns)}, ''::text AS search_names "
+        f"FROM {quoted(NewsItem._meta.db_table)} WITH NO DATA"
+    )
+    now = timezone.now()
+    # Made before the COPY starts: a name not read yet (a structure's former names) is a query,
+    # which the connection cannot send in the middle of a COPY.
+    rows = [
+        (*item_row(item, now), search_names(line, names_cache))
+        for item, line in zip(items, parsed_lines, strict=True)
+    ]
+    with cursor.copy(f"COPY {STAGING} ({', '.join(columns)}, search_names) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+    listed = ", ".join(columns)
+    cursor.execute(
+        f"INSERT INTO {quoted(NewsItem._meta.db_table)} ({listed}, search_document) "
+        f"SELECT {listed}, news_search_document_of(title, lead, body, "
+        f"search_config::regconfig, search_names) FROM {STAGING}"
+    )
+    cursor.execute(f"TRUNCATE {STAGING}")
+
+
+def copy_all(items, parsed_lines, translations, tag_ids, names_cache=None):
     """Store `items` (unsaved NewsItems, each the item of its line in `parsed_lines`) and their
     links, inside the caller's transaction. `translations`: (translation, source) pairs whose
     sources are among `items` or stored; `tag_ids`: a {tag name: id} the caller keeps across
@@ -73,7 +165,8 @@ def copy_all(items, parsed_lines, translations, tag_ids):
         for item, source in translations:
             item.translated_from_id = source.pk
         pairs = list(zip(items, parsed_lines, strict=True))
-        # The links' own triggers would refresh the documents of items not there yet.
+        # The search triggers wait: the links' would refresh the documents of items not there
+        # yet, the items' would look their names up again.
         cursor.execute("SELECT set_config('news.defer_search', 'on', true)")
         issuing = [IssuingBody._meta.get_field(n) for n in ("news_item", "structure", "position")]
         copy_rows(
@@ -107,9 +200,8 @@ def copy_all(items, parsed_lines, translations, tag_ids):
                 for tag_id in {tag_ids[name.casefold()] for name in line.tags}
             ),
         )
+        stage_and_insert(cursor, items, parsed_lines, {} if names_cache is None else names_cache)
         cursor.execute("SELECT set_config('news.defer_search', 'off', true)")
-        now = timezone.now()
-        copy_rows(cursor, NewsItem, ITEM_FIELDS, (item_row(item, now) for item in items))
     return items
 
 

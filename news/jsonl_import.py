@@ -156,9 +156,15 @@ def string_list(data, key):
     return [v.strip() for v in value if v.strip()]
 
 
+# The stored values of each enumeration, read once: `choices.values` builds its list anew.
+STORED_VALUES = {}
+
+
 def choice(data, key, choices, default):
     value = string(data, key, default=default)
-    if value in choices.values:
+    if choices not in STORED_VALUES:
+        STORED_VALUES[choices] = frozenset(choices.values)
+    if value in STORED_VALUES[choices]:
         return value  # the usual case, without translating every label (it shows in a profile)
     for stored, label in choices.choices:
         if value.casefold() in (stored, str(label).casefold()):

@@ -241,16 +241,17 @@ def new_item(line):
 
 
 @transaction.atomic
-def create_all(parsed_lines, items=None, *, tag_ids=None):
+def create_all(parsed_lines, items=None, *, tag_ids=None, names_cache=None):
     """Create new items in bulk: a handful of queries for any number of lines, where `store`
     costs some thirty a line; the stored result is the same (tests/test_import_migration.py).
     `items`: the lines' `new_item`s, when the caller has made (and checked) them already;
-    `tag_ids`: a {tag name in lower case: id} kept across calls, on PostgreSQL.
+    `tag_ids` ({tag name in lower case: id}) and `names_cache` (news/jsonl_copy.py) are kept
+    across calls by the caller, on PostgreSQL.
     Existing slugs are an IntegrityError; photos get no renditions (`store` makes them)."""
     items = [new_item(line) for line in parsed_lines] if items is None else items
     if connection.vendor == "postgresql":
         translations = group_in_bulk(items, parsed_lines)
-        copy_all(items, parsed_lines, translations, {} if tag_ids is None else tag_ids)
+        copy_all(items, parsed_lines, translations, {} if tag_ids is None else tag_ids, names_cache)
         transaction.on_commit(pagecache.bump)
         return items
     return insert_all(parsed_lines, items)
