@@ -93,6 +93,7 @@ class FileImport:
             try:
                 yield self
             finally:
+                gc.unfreeze()  # back to the collector's care once the run is over
                 if self.dry_run:
                     transaction.set_rollback(True)
                 else:
