@@ -47,7 +47,8 @@ def store(parsed, *, write_files=True, line_of=None):
         renew_photo = bool(photo) and (
             existing is None or existing.image.name != photo or not has_renditions(existing)
         )
-        if existing is not None and not renew_photo and export_record(existing) == parsed.record():
+        stored = export_record(existing) if existing is not None else None
+        if stored is not None and not renew_photo and stored == parsed.record():
             return "unchanged"
         # Checked before anything is written: a missing or broken photo file fails the line.
         picture = open_photo(photo) if renew_photo else None
@@ -69,7 +70,7 @@ def store(parsed, *, write_files=True, line_of=None):
             item.image_renditions = make_renditions(picture, photo)
             new_files = images.photo_files(item) - {photo}
         try:
-            save_with_links(item, parsed)
+            save_with_links(item, parsed, stored=stored)
         except DatabaseError as error:
             for name in new_files:
                 default_storage.delete(name)
@@ -138,16 +139,29 @@ def language_name(code):
     return f"{language.english_name} ({code})" if language else code
 
 
-def save_with_links(item, parsed):
+def save_with_links(item, parsed, *, stored=None):
+    """Save the item and the links its line gives. `stored`: the item's line as it was
+    (export_record), when it was: the links that line already had are left as they are, where
+    rewriting each kind cost its queries and a refresh of the search document (a corrected title
+    is the usual change of a second migration round, not its issuers or tags)."""
     item.save()
-    item.issuing_bodies.all().delete()
-    IssuingBody.objects.bulk_create(
-        IssuingBody(news_item=item, structure=structure, position=position)
-        for position, structure in enumerate(parsed.structures)
-    )
-    item.fields_of_work.set(parsed.fields)
-    item.countries.set(parsed.countries)
-    item.tags.set(parsed.tags, clear=True)
+    line = parsed.record()
+
+    def changed(key):
+        return stored is None or stored[key] != line[key]
+
+    if changed("issued_by"):
+        item.issuing_bodies.all().delete()
+        IssuingBody.objects.bulk_create(
+            IssuingBody(news_item=item, structure=structure, position=position)
+            for position, structure in enumerate(parsed.structures)
+        )
+    if changed("fields_of_work"):
+        item.fields_of_work.set(parsed.fields)
+    if changed("countries"):
+        item.countries.set(parsed.countries)
+    if changed("tags"):
+        item.tags.set(parsed.tags, clear=True)
 
 
 def has_renditions(item):
