@@ -23,12 +23,18 @@ def quoted(name):
     return connection.ops.quote_name(name)
 
 
-def copy_rows(cursor, model, fields, rows):
-    """COPY `rows` (tuples of Python values, in the order of `fields`) into `model`'s table."""
-    columns = ", ".join(quoted(field.column) for field in fields)
-    with cursor.copy(f"COPY {quoted(model._meta.db_table)} ({columns}) FROM STDIN") as copy:
+def copy_rows(cursor, table, columns, rows):
+    """COPY `rows` (tuples of Python values, in the order of `columns`) into `table` (names as
+    they go into SQL)."""
+    with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row(row)
+
+
+def copy_links(cursor, model, fields, rows):
+    """`copy_rows` into the link table of `model`, by its fields."""
+    columns = [quoted(field.column) for field in fields]
+    copy_rows(cursor, quoted(model._meta.db_table), columns, rows)
 
 
 def draw_ids(cursor, model, count):
@@ -140,9 +146,7 @@ def stage_and_insert(cursor, items, parsed_lines, names_cache):
         (*item_row(item, now), search_names(line, names_cache))
         for item, line in zip(items, parsed_lines, strict=True)
     ]
-    with cursor.copy(f"COPY {STAGING} ({', '.join(columns)}, search_names) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
+    copy_rows(cursor, STAGING, [*columns, "search_names"], rows)
     listed = ", ".join(columns)
     cursor.execute(
         f"INSERT INTO {quoted(NewsItem._meta.db_table)} ({listed}, search_document) "
@@ -169,7 +173,7 @@ def copy_all(items, parsed_lines, translations, tag_ids, names_cache=None):
         # yet, the items' would look their names up again.
         cursor.execute("SELECT set_config('news.defer_search', 'on', true)")
         issuing = [IssuingBody._meta.get_field(n) for n in ("news_item", "structure", "position")]
-        copy_rows(
+        copy_links(
             cursor,
             IssuingBody,
             issuing,
@@ -182,7 +186,7 @@ def copy_all(items, parsed_lines, translations, tag_ids, names_cache=None):
         for relation, values in (("fields_of_work", "fields"), ("countries", "countries")):
             through = NewsItem._meta.get_field(relation).remote_field.through
             item_column, value_column = through._meta.concrete_fields[1:3]
-            copy_rows(
+            copy_links(
                 cursor,
                 through,
                 [item_column, value_column],
@@ -190,7 +194,7 @@ def copy_all(items, parsed_lines, translations, tag_ids, names_cache=None):
             )
         add_tags({name for line in parsed_lines for name in line.tags}, tag_ids)
         tagged = TaggedNewsItem._meta
-        copy_rows(
+        copy_links(
             cursor,
             TaggedNewsItem,
             [tagged.get_field("content_object"), tagged.get_field("tag")],

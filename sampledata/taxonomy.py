@@ -118,11 +118,11 @@ class Taxonomy:
         self.fields = {f.slug: f for f in FieldOfWork.objects.order_by("position", "slug")}
         # Sub-topics by their field's slug: an item on a field now and then carries one too, as
         # the organisation's items carry both ("Environmental activities, Climate change").
+        by_pk = {field.pk: field for field in self.fields.values()}
         self.subtopics = {}
         for field in self.fields.values():
             if field.parent_id is not None:
-                parent = next(f for f in self.fields.values() if f.pk == field.parent_id)
-                self.subtopics.setdefault(parent.slug, []).append(field.slug)
+                self.subtopics.setdefault(by_pk[field.parent_id].slug, []).append(field.slug)
         all_topical = tuple(f.slug for f in topical if f.slug in FIELD_VOCABULARY)
         self.bodies = [
             Body(

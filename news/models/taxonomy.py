@@ -101,12 +101,15 @@ class FieldOfWork(TranslatedNames):
             )
 
 
+# An alias's kind (Alias.Kind) and the link that holds its entry.
+ALIAS_TARGETS = {"field": "field_of_work", "structure": "structure", "country": "country"}
+
+
 def one_target():
     """Exactly the link of the alias's kind is set."""
-    kinds = {"field": "field_of_work", "structure": "structure", "country": "country"}
     condition = Q()
-    for kind, link in kinds.items():
-        others = {f"{other}__isnull": True for other in kinds.values() if other != link}
+    for kind, link in ALIAS_TARGETS.items():
+        others = {f"{other}__isnull": True for other in ALIAS_TARGETS.values() if other != link}
         condition |= Q(kind=kind, **{f"{link}__isnull": False}, **others)
     return condition
 
@@ -156,7 +159,7 @@ class Alias(models.Model):
         related_name="aliases",
     )
 
-    TARGETS = {Kind.FIELD: "field_of_work", Kind.STRUCTURE: "structure", Kind.COUNTRY: "country"}
+    TARGETS = ALIAS_TARGETS
 
     class Meta:
         ordering = ["kind", "label"]
