@@ -22,7 +22,8 @@ from django.db import DatabaseError, reset_queries, transaction
 from django.utils.text import slugify
 
 from .import_ledger import Ledger
-from .jsonl import LineError, export_queryset, export_record
+from .import_writer import writer_for
+from .jsonl import LineError, same_record, stored_records
 from .jsonl_import import Resolver, line_slug, parse_data, parse_line, read_json
 from .jsonl_store import create_all, has_renditions, new_item, store, validation_message
 from .models import RESERVED_SLUGS, NewsItem
@@ -74,6 +75,7 @@ class FileImport:
         self.resolver = Resolver(default_issuer=default_issuer, create_missing=create_missing)
         self.dry_run = dry_run
         self.ledger = None
+        self.writer = None  # where the new items of a batch are written (news/import_writer.py)
         self.batch, self.batch_bytes = [], 0
         self.created = []  # (entry, the line it was added for), --create-missing
         self.tag_ids = {}  # tag name in lower case: id, for the bulk creation (create_all)
@@ -90,9 +92,11 @@ class FileImport:
         gc.freeze()
         with transaction.atomic() if self.dry_run else nullcontext():
             self.ledger = Ledger()
+            self.writer = writer_for(dry_run=self.dry_run)
             try:
                 yield self
             finally:
+                self.writer.close()
                 gc.unfreeze()  # back to the collector's care once the run is over
                 if self.dry_run:
                     transaction.set_rollback(True)
@@ -106,13 +110,17 @@ class FileImport:
             return self.flush()
         return []
 
-    def flush(self):
-        """The results of the lines read since the last flush (not of those set to wait)."""
+    def flush(self, *, wait=False):
+        """The results of the lines read since the last flush (not of those set to wait), but
+        for the new items of the last batch, which may still be being written: their results
+        come with the next flush, or this one with `wait`."""
         batch, self.batch, self.batch_bytes = self.batch, [], 0
         reset_queries()  # with DEBUG on, Django would keep every query of a long run
         reads = [self.parse(number, raw) for number, raw in batch]
         results, ready = self.sort_out(reads)
         results += self.store_lines(ready)
+        if wait:
+            results += self.collect_bulk()
         # The model instances of a batch hold reference cycles (their relation caches), which
         # Python frees only at a full collection, and that comes by number of objects, not of
         # bytes: with long bodies, uncollected batches added up to more memory than the file.
@@ -123,7 +131,7 @@ class FileImport:
 
     def finish(self):
         """The results of the last batch, then of the lines that waited, sources first."""
-        results = self.flush()
+        results = self.flush(wait=True)
         while waiting := self.ledger.ready(BATCH_LINES):
             ready = []
             for number, text in waiting:
@@ -131,7 +139,7 @@ class FileImport:
                     ready.append((number, parse_line(text, self.resolver)))
                 except LineError as error:  # e.g. an entry it named was deleted meanwhile
                     results.append(failure(number, error))
-            results += self.store_lines(ready)
+            results += self.store_lines(ready) + self.collect_bulk()
         stuck = self.ledger.stuck()
         numbers = [str(number) for number, _source in stuck]
         loop = "lines " + ", ".join(numbers[:LOOP_LINES_SHOWN])
@@ -195,28 +203,38 @@ class FileImport:
         """Store the lines of `ready` ((number, parsed line)), which are in the order of the
         file: unchanged ones not at all, new ones in bulk, the others one by one, after the new
         ones (a changed item may translate a new one) and in order (a new translation of a
-        changed item comes after it)."""
-        existing = {
-            item.slug: item
-            for item in export_queryset().filter(slug__in=[parsed.slug for _, parsed in ready])
-        }
+        changed item comes after it). The new ones are handed to the writer, whose results
+        come with the next batch's (`collect_bulk`) unless this batch has lines to store one
+        by one, which wait for them."""
+        existing = stored_records([parsed.slug for _, parsed in ready])
         results, bulk, one_by_one, slow = [], [], [], set()
         for number, parsed in ready:
             item = existing.get(parsed.slug)
-            if item is not None and is_unchanged(item, parsed):
+            if item is not None and is_unchanged(*item, parsed):
                 results.append(Result(number, "unchanged", parsed.warnings))
             elif item is None and not parsed.values["image"] and parsed.translation_of not in slow:
                 bulk.append((number, parsed))
             else:
                 slow.add(parsed.slug)
                 one_by_one.append((number, parsed))
-        created, refused = self.create_in_bulk(bulk)
-        results += created
-        return results + [self.store_one(*line) for line in sorted(refused + one_by_one)]
+        results += self.create_in_bulk(bulk)
+        if one_by_one:
+            results += self.collect_bulk()
+        return results + [self.store_one(*line) for line in one_by_one]
+
+    def collect_bulk(self):
+        """The results of the new items handed to the writer, once they are written; the lines
+        whose bulk creation failed are stored one by one, here."""
+        done = self.writer.collect()
+        if done is None:
+            return []
+        results, refused = done
+        return results + [self.store_one(*line) for line in refused]
 
     def create_in_bulk(self, lines):
-        """(results, lines to store one by one instead): checked as `store` checks a line,
-        then created together, or — should that fail — handed back to be stored one by one."""
+        """Results of the lines that fail the checks `store` makes; the others are handed to
+        the writer (`write_bulk`), once the batch before is written: the results of that batch
+        are returned too."""
         results, checked, items = [], [], []
         for number, parsed in lines:
             item = new_item(parsed)
@@ -234,8 +252,14 @@ class FileImport:
                 continue
             checked.append((number, parsed))
             items.append(item)
-        if not checked:
-            return results, []
+        results += self.collect_bulk()
+        if checked:
+            self.writer.submit(self.write_bulk, checked, items)
+        return results
+
+    def write_bulk(self, checked, items):
+        """(results, lines to store one by one instead): the new items created together, or —
+        should that fail — handed back to be stored one by one. In the writer's thread."""
         try:
             create_all(
                 [parsed for _, parsed in checked],
@@ -245,9 +269,8 @@ class FileImport:
             )
         except (DatabaseError, LineError):
             self.tag_ids.clear()  # tags created in the failed batch were rolled back with it
-            return results, checked
-        results += [Result(number, "created", parsed.warnings) for number, parsed in checked]
-        return results, []
+            return [], checked
+        return [Result(number, "created", parsed.warnings) for number, parsed in checked], []
 
     def store_one(self, number, parsed):
         try:
@@ -286,9 +309,10 @@ def named_slug(data):
     return slug if slug and slugify(slug) == slug else None
 
 
-def is_unchanged(item, parsed):
-    """`store`'s test, without its row lock: nothing is written for the line."""
+def is_unchanged(record, renditions, parsed):
+    """`store`'s test, without its row lock, on a stored record (`stored_records`): nothing is
+    written for the line."""
     photo = parsed.values["image"]
-    if photo and (item.image.name != photo or not has_renditions(item)):
+    if photo and (record["image"] != photo or not has_renditions(renditions)):
         return False
-    return export_record(item) == parsed.record()
+    return same_record(record, parsed.record())

@@ -7,6 +7,7 @@ export → import into an empty database → export gives byte-identical output.
 keep their group: `translation_of` names the item a version was translated from."""
 
 import json
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import F, OuterRef, Subquery
@@ -15,7 +16,7 @@ from django.utils import timezone
 
 from languages import registry as languages
 
-from .models import NewsItem
+from .models import IssuingBody, NewsItem, TaggedNewsItem
 
 TEXT_KEYS = ("title", "lead", "image", "image_alt", "image_caption", "image_credit")
 KNOWN_KEYS = {
@@ -46,12 +47,12 @@ class UnresolvedNames(LineError):
 # --- export -------------------------------------------------------------------------------------
 
 
-def export_queryset():
-    """Every item in slug order, with its links, and the slug its line names as `translation_of`
-    (annotated, so a line costs no query): the item it was translated from or else, for a
-    version whose source was deleted, the group's first original — so that the group survives
-    a round trip. Subqueries rather than a join: `store()` reads an item of this under a row
-    lock, which PostgreSQL refuses on the nullable side of an outer join."""
+def with_group_source(queryset):
+    """`queryset` with the slug each item's line names as `translation_of` (annotated, so a
+    line costs no query): the item it was translated from or else, for a version whose source
+    was deleted, the group's first original — so that the group survives a round trip.
+    Subqueries rather than a join: `store()` reads an item under a row lock, which PostgreSQL
+    refuses on the nullable side of an outer join."""
     source = NewsItem.objects.filter(pk=OuterRef("translated_from_id")).order_by().values("slug")
     # Originals first, then by age; no condition on `translated_from`, which PostgreSQL would
     # otherwise answer from that column's index (every original) rather than the group's own.
@@ -60,10 +61,13 @@ def export_queryset():
         .order_by(F("translated_from").asc(nulls_first=True), "pk")
         .values("slug")[:1]
     )
-    return (
-        NewsItem.objects.order_by("slug")
-        .annotate(group_source=Coalesce(Subquery(source), Subquery(original)))
-        .prefetch_related("issuing_bodies__structure", "fields_of_work", "countries", "tags")
+    return queryset.annotate(group_source=Coalesce(Subquery(source), Subquery(original)))
+
+
+def export_queryset():
+    """Every item in slug order, with its links and `group_source`."""
+    return with_group_source(NewsItem.objects.order_by("slug")).prefetch_related(
+        "issuing_bodies__structure", "fields_of_work", "countries", "tags"
     )
 
 
@@ -83,11 +87,27 @@ def sorted_tags(names):
     return sorted({name.strip() for name in names if name.strip()}, key=str.casefold)
 
 
+def same_tags(names, others):
+    """Tags are one whatever their case (TAGGIT_CASE_INSENSITIVE): a line's "Customs" is the
+    stored "customs"."""
+    return {name.casefold() for name in names} == {name.casefold() for name in others}
+
+
+def same_record(stored, line):
+    """Whether a line (ParsedLine.record()) says what is stored (export_record)."""
+    return same_tags(stored["tags"], line["tags"]) and all(
+        stored[key] == line[key] for key in stored if key != "tags"
+    )
+
+
 def translation_of(item):
     """The slug an item's line names as `translation_of` (an item of export_queryset()): None
     for an original, and for an item alone in its group."""
-    source = item.group_source
-    return source if source != item.slug else None
+    return named_source(item.slug, item.group_source)
+
+
+def named_source(slug, group_source):
+    return group_source if group_source != slug else None
 
 
 def export_record(item):
@@ -111,6 +131,62 @@ def export_record(item):
         "image_credit": item.image_credit,
         "withdrawn_reason": item.withdrawn_reason,
     }
+
+
+# The columns of a record, read as values (`stored_records`).
+RECORD_COLUMNS = (
+    "pk", "slug", "language", "group_source", "title", "type", "status", "published_at",
+    "lead", "body", "image", "image_alt", "image_caption", "image_credit", "withdrawn_reason",
+    "image_renditions",
+)  # fmt: skip
+
+
+def stored_records(slugs):
+    """{slug: (export_record of the stored item, its photo's renditions)} for those of `slugs`
+    that are stored: what `import_news` compares each line with. Read as plain values in five
+    queries, where export_queryset() makes some eight model instances an item."""
+    rows = with_group_source(NewsItem.objects.filter(slug__in=slugs)).values(*RECORD_COLUMNS)
+    rows = {row["pk"]: row for row in rows}
+    issuers, fields, countries, tags = (defaultdict(list) for _ in range(4))
+    links = IssuingBody.objects.filter(news_item__in=list(rows)).order_by("position", "pk")
+    for item_id, slug in links.values_list("news_item", "structure__slug"):
+        issuers[item_id].append(slug)
+    for relation, found, order in (
+        ("fields_of_work", fields, "name"),
+        ("countries", countries, "sort_name"),
+    ):
+        through = NewsItem._meta.get_field(relation).remote_field.through
+        item_name, entry_name = (f.name for f in through._meta.concrete_fields[1:3])
+        links = through.objects.filter(**{f"{item_name}__in": list(rows)}).values_list(
+            item_name, f"{entry_name}__slug", f"{entry_name}__position", f"{entry_name}__{order}"
+        )
+        for item_id, slug, position, name in links:
+            found[item_id].append((position, name, slug))
+    links = TaggedNewsItem.objects.filter(content_object__in=list(rows))
+    for item_id, name in links.values_list("content_object", "tag__name"):
+        tags[item_id].append(name)
+    records = {}
+    for item_id, row in rows.items():
+        record = {
+            "slug": row["slug"],
+            "language": row["language"],
+            "translation_of": named_source(row["slug"], row["group_source"]),
+            "title": row["title"],
+            "type": row["type"],
+            "status": row["status"],
+            "published_at": format_datetime(row["published_at"]),
+            "lead": row["lead"],
+            "body_html": row["body"],
+            "issued_by": issuers[item_id],
+            "fields_of_work": [slug for *_, slug in sorted(fields[item_id])],
+            "countries": [slug for *_, slug in sorted(countries[item_id])],
+            "tags": sorted_tags(tags[item_id]),
+            "image": row["image"] or "",
+            **{key: row[key] for key in ("image_alt", "image_caption", "image_credit")},
+            "withdrawn_reason": row["withdrawn_reason"],
+        }
+        records[row["slug"]] = record, row["image_renditions"]
+    return records
 
 
 def export_line(item):

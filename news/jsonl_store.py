@@ -13,7 +13,14 @@ from taggit.models import Tag
 from languages import registry as languages
 
 from . import images, pagecache, publishing
-from .jsonl import LineError, export_queryset, export_record, translation_of
+from .jsonl import (
+    LineError,
+    export_queryset,
+    export_record,
+    same_record,
+    same_tags,
+    translation_of,
+)
 from .jsonl_copy import copy_all
 from .models import IssuingBody, NewsItem, TaggedNewsItem
 from .sanitise import clean_body
@@ -45,10 +52,12 @@ def store(parsed, *, write_files=True, line_of=None):
         existing = export_queryset().select_for_update().filter(slug=parsed.slug).first()
         photo = parsed.values["image"]
         renew_photo = bool(photo) and (
-            existing is None or existing.image.name != photo or not has_renditions(existing)
+            existing is None
+            or existing.image.name != photo
+            or not has_renditions(existing.image_renditions)
         )
         stored = export_record(existing) if existing is not None else None
-        if stored is not None and not renew_photo and stored == parsed.record():
+        if stored is not None and not renew_photo and same_record(stored, parsed.record()):
             return "unchanged"
         # Checked before anything is written: a missing or broken photo file fails the line.
         picture = open_photo(photo) if renew_photo else None
@@ -148,7 +157,9 @@ def save_with_links(item, parsed, *, stored=None):
     line = parsed.record()
 
     def changed(key):
-        return stored is None or stored[key] != line[key]
+        if stored is None:
+            return True
+        return not same_tags(stored[key], line[key]) if key == "tags" else stored[key] != line[key]
 
     if changed("issued_by"):
         item.issuing_bodies.all().delete()
@@ -164,9 +175,10 @@ def save_with_links(item, parsed, *, stored=None):
         item.tags.set(parsed.tags, clear=True)
 
 
-def has_renditions(item):
-    """Whether the item has every rendition of its photo (items created in bulk have none)."""
-    return all(name in item.image_renditions for name in images.RENDITION_WIDTHS)
+def has_renditions(renditions):
+    """Whether an item's `image_renditions` hold every rendition of its photo (items created in
+    bulk have none)."""
+    return all(name in renditions for name in images.RENDITION_WIDTHS)
 
 
 def make_renditions(picture, name):

@@ -13,11 +13,12 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from countries.models import Country
 from news import import_batches
+from news.jsonl import export_queryset, export_record, stored_records
 from news.jsonl_import import Resolver, parse_line
 from news.jsonl_store import store
 from news.models import Alias, FieldOfWork, IssuingBody, NewsItem
@@ -297,13 +298,14 @@ def test_a_rerun_of_the_same_file_changes_nothing(tmp_path):
         record("a", tags=["Zeta", "alpha"]),
         record("a-ru", language="ru", translation_of="a"),
         record("d", status="draft", issued_by=[]),
+        record("e", tags=["CUSTOMS"]),  # stored as the tag "customs" of the lines before
     ]
     run_import(tmp_path, *lines)
     before = export_text()
     versions = list(NewsItem.objects.order_by("slug").values_list("slug", "version", "updated_at"))
     with CaptureQueriesContext(connection) as queries:
         failed, out, _ = run_import(tmp_path, *lines)
-    assert not failed and "0 created, 0 updated, 3 unchanged, 0 failed" in out
+    assert not failed and "0 created, 0 updated, 4 unchanged, 0 failed" in out
     assert export_text() == before
     assert versions == list(
         NewsItem.objects.order_by("slug").values_list("slug", "version", "updated_at")
@@ -471,3 +473,75 @@ def test_the_bulk_path_stores_exactly_what_store_stores(tmp_path):
     for line in VARIED:
         assert store(parse_line(line, resolver)) == "created"
     assert stored_state() == bulk
+
+
+def test_stored_records_are_the_records_export_writes(tmp_path):
+    failed, _, reasons = run_import(tmp_path, *VARIED)
+    assert not failed, reasons
+    NewsItem.objects.filter(slug="v-plain").update(
+        image="news/photo.jpg", image_renditions={"480": "news/photo-480.jpg"}
+    )
+    # A version whose source was deleted names its group's first original.
+    run_import(tmp_path, record("gone"), record("gone-ru", language="ru", translation_of="gone"))
+    run_import(tmp_path, record("gone-de", language="de", translation_of="gone-ru"))
+    NewsItem.objects.filter(slug="gone-ru").delete()
+    wanted = {item.slug: export_record(item) for item in export_queryset()}
+    with CaptureQueriesContext(connection) as queries:
+        stored = stored_records([*wanted, "not-stored"])
+    assert len(queries) == 5
+    assert {slug: record for slug, (record, _) in stored.items()} == wanted
+    assert stored["v-plain"][1] == {"480": "news/photo-480.jpg"}
+    assert stored["gone-de"][0]["translation_of"] == "gone"
+
+
+# --- the writer's thread -------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_batches_written_in_the_writers_thread_store_what_the_inline_writer_stores(
+    tmp_path, monkeypatch, reference_data
+):
+    """Outside a transaction, on PostgreSQL, new items are written on a second connection
+    while the next batch is read; batches of two make every dependency cross a batch."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the writer's thread is used on PostgreSQL only")
+    monkeypatch.setattr(import_batches, "BATCH_LINES", 2)
+    writers = []
+    real_writer_for = import_batches.writer_for
+    monkeypatch.setattr(
+        import_batches,
+        "writer_for",
+        lambda **kwargs: writers.append(real_writer_for(**kwargs)) or writers[-1],
+    )
+    lines = [
+        *VARIED,
+        record("w-1"),
+        record("w-1-ru", language="ru", translation_of="w-1"),  # its source: the batch before
+        record("w-2", tags=["brand new tag"]),
+        record("w-3", tags=["Brand New Tag"]),  # the tag the batch in flight created
+        record("w-ru", language="ru", translation_of="v-plain"),  # the group has a Russian one
+        record("w-4"),
+    ]
+    v_ru_line = next(n for n, line in enumerate(lines, 1) if json.loads(line)["slug"] == "v-ru")
+    failed, out, reasons = run_import(tmp_path, *lines)
+    assert [type(writer).__name__ for writer in writers] == ["ThreadWriter"]
+    assert failed and reasons == {
+        len(VARIED) + 5: [
+            "translation_of 'v-plain': the group already has an item in Russian (ru): "
+            f"'v-ru', line {v_ru_line}"
+        ]
+    }
+    assert f"{len(lines) - 1} created, 0 updated, 0 unchanged, 1 failed" in out
+    threaded = stored_state()
+    assert len(threaded[1]) == len(lines) - 1
+    assert {tag.casefold() for tag in NewsItem.objects.get(slug="w-3").tags.names()} == {
+        "brand new tag"
+    }
+    failed, out, _ = run_import(tmp_path, *lines)
+    assert f"0 created, 0 updated, {len(lines) - 1} unchanged, 1 failed" in out
+
+    NewsItem.objects.all().delete()
+    with transaction.atomic():  # the caller's transaction: written in place
+        run_import(tmp_path, *lines)
+    assert [type(writer).__name__ for writer in writers[-1:]] == ["InlineWriter"]
+    assert stored_state() == threaded

@@ -67,7 +67,7 @@ class Command(BaseCommand):
                 else:
                     self.report.blank_lines += 1
                 if self.progress.due(number):
-                    self.tell(run.flush())  # the counts shown are of every line read
+                    self.tell(run.flush(wait=True))  # the counts shown: of every line read
                     self.progress.show(number, self.summary())
             self.tell(run.finish())
         verb = "would be" if dry_run else "were"
