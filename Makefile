@@ -25,13 +25,14 @@ $(VENV)/.installed-dev: requirements-dev.lock | $(VENV)/bin/python
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
-# First look: debug on, SQLite in the project folder, reference data and demo news loaded.
+# First look: debug on, SQLite in the project folder, reference data, demo news and events loaded.
 run: export DJANGO_DEBUG ?= 1
 run: install
 	$(PY) manage.py compile_catalogues
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_reference_data
 	$(PY) manage.py import_news osceportal/data/demo_news.jsonl
+	$(PY) manage.py import_events osceportal/data/demo_events.jsonl
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 # What the suite needs beyond Python: Debian's Chromium for the browser tests (never a browser

@@ -13,6 +13,10 @@ PAGE_MODELS = (
     "news.IssuingBody",
     "news.TaggedNewsItem",
     "taggit.Tag",
+    "news.MeetingSeries",
+    "news.Event",
+    "news.EventOrganiser",
+    "news.EventDocument",
 )
 
 
@@ -24,7 +28,7 @@ class NewsConfig(AppConfig):
     def ready(self):
         """The only place where cached things are tied to the changes that make them stale."""
         from . import pagecache
-        from .models import NewsItem
+        from .models import Event, NewsItem
 
         for label in PAGE_MODELS:
             model = self.apps.get_model(label)
@@ -32,7 +36,11 @@ class NewsConfig(AppConfig):
                 signal.connect(
                     pagecache.bump_on_commit, sender=model, dispatch_uid=f"pages-{label}-{signal}"
                 )
-        for through in (NewsItem.fields_of_work.through, NewsItem.countries.through):
+        for through in (
+            NewsItem.fields_of_work.through,
+            NewsItem.countries.through,
+            Event.fields_of_work.through,
+        ):
             m2m_changed.connect(
                 pagecache.bump_on_commit, sender=through, dispatch_uid=f"pages-{through}"
             )

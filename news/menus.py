@@ -1,5 +1,5 @@
 """The header menus of every public page, as on the organisation's own site: Fields of work,
-Countries, Structures and institutions.
+Meetings and conferences, Countries, Structures and institutions.
 
 They are built from the taxonomy as plain dicts and lists, cached in Django's cache (Redis in
 production, so shared by every app server) and served with one cache round trip per request. The
@@ -22,10 +22,10 @@ from languages import registry as languages
 from structures.models import SINGLE_BODY_KINDS, Structure, group_structures
 
 from . import pagecache
-from .models import FieldOfWork
+from .models import FieldOfWork, MeetingSeries
 
 CACHE_TIMEOUT = 60 * 60  # a safety net only: every change made through the models renews it
-KEY_VERSION = 3  # bump when the shape of the menu data changes
+KEY_VERSION = 4  # bump when the shape of the menu data changes
 
 
 def cache_key(year=None):
@@ -81,6 +81,7 @@ def build_menus():
         "fields_of_work": fields_of_work_menu(),
         "countries": countries_menu(),
         "structures": structures_menu(),
+        "meetings": meetings_menu(),
         # Names this build: the rendered menu HTML is cached under it (includes/main_menu.html).
         "version": uuid.uuid4().hex,
     }
@@ -156,3 +157,13 @@ def structures_menu():
         entry["items"] = [link(structure) for structure in entry["items"] if structure.is_open]
         menu.append(entry)
     return menu
+
+
+def meetings_menu():
+    """The meeting series in the menu's order, then the Partnerships (the structures index's
+    section of the Asian and Mediterranean Partners for Co-operation)."""
+    series = MeetingSeries.objects.only("name", "translations", "slug", "position")
+    return {
+        "series": [link(each) for each in series],
+        "partnerships_url": f"{reverse('structures:list')}#partnerships",
+    }

@@ -5,8 +5,9 @@ Correctness rests on two keys:
 - a *generation* number, stored with every page. Any change to news or the taxonomy bumps it
   once its transaction has committed, so every server stops using the old pages at once (a page
   of an older generation is a miss, and is replaced);
-- the *next go-live* time of a scheduled item. A page is never kept past it, and the first
-  request after it bumps the generation, since the listings have changed by themselves.
+- the *next go-live* time: of a scheduled item, or of an event's start, end or registration
+  deadline (`next_go_live`). A page is never kept past it, and the first request after it bumps
+  the generation, since the listings and event pages have changed by themselves.
 
 A bump that does not reach the cache is retried; if it still fails, a bump is *owed*. So is one
 after any cache failure this process sees, reads included: while the cache was failing, other
@@ -28,12 +29,13 @@ import uuid
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.db import transaction
+from django.db.models import Min, Value
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import set_response_etag
 from django.utils.http import http_date
 
-from .models import NewsItem
+from .models import Event, NewsItem
 from .page_keys import page_key
 
 logger = logging.getLogger(__name__)
@@ -143,13 +145,24 @@ def bump_on_commit(**kwargs):
 
 
 def next_go_live():
-    """The time (epoch seconds) the next scheduled item goes public, or None."""
-    upcoming = (
-        NewsItem.objects.scheduled()
-        .order_by("published_at")
-        .values_list("published_at", flat=True)
-        .first()
-    )
+    """The next moment (epoch seconds) the public pages change by themselves, or None: a
+    scheduled item goes public, or an event starts (its livestream link shows), ends (it moves
+    from the upcoming events to the past ones) or closes its registration. One query."""
+    current = timezone.now()
+
+    def earliest(queryset, name):
+        # MIN over one group (a constant groups nothing): a part a compound statement takes on
+        # every database, where ORDER BY … LIMIT 1 is refused by SQLite.
+        grouped = queryset.order_by().values(one=Value(1))
+        return grouped.annotate(moment=Min(name)).values_list("moment")
+
+    moments = earliest(NewsItem.objects.scheduled(), "published_at")
+    events = Event.objects.published()
+    for name in ("start", "end", "registration_deadline"):
+        later = events.filter(**{f"{name}__gt": current})
+        moments = moments.union(earliest(later, name), all=True)
+    moments = [moment for (moment,) in moments]
+    upcoming = min((moment for moment in moments if moment), default=None)
     return upcoming.timestamp() if upcoming else None
 
 

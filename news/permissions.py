@@ -7,14 +7,17 @@ status is the publishing door's (news/publishing.py). A `…_refusal()` function
 the user may go ahead, or the reason they may not, in words for them."""
 
 from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from structures.models import Structure
 
-from .models import NewsItem
+from .models import Event, NewsItem
+from .models.events import EDIT_ALL_EVENTS
 from .querysets import EDIT_ALL, edits_all
 
 PUBLISH = "news.publish_newsitem"
+PUBLISH_EVENT = "news.publish_event"
 
 NEWS_EDITING = [
     "news.add_newsitem", "news.change_newsitem", "news.view_newsitem", "news.delete_newsitem",
@@ -23,6 +26,14 @@ NEWS_EDITING = [
     "taggit.add_tag", "taggit.view_tag",
     "structures.view_structure", "countries.view_country", "news.view_fieldofwork",
 ]  # fmt: skip
+# Events: editors write drafts of their bodies' events (and see the series, to choose one);
+# publishers publish, postpone and cancel them; managers edit every event and the series.
+EVENT_EDITING = [
+    f"news.{action}_{model}"
+    for model in ("event", "eventorganiser", "eventdocument")
+    for action in ("add", "change", "delete", "view")
+] + ["news.view_meetingseries"]
+SERIES_EDITING = [f"news.{action}_meetingseries" for action in ("add", "change", "delete")]
 TAXONOMY_EDITING = [
     f"{app}.{action}_{model}"
     for app, model in (
@@ -33,10 +44,11 @@ TAXONOMY_EDITING = [
     for action in ("add", "change", "delete", "view")
 ]  # fmt: skip
 GROUPS = {
-    "Editor": NEWS_EDITING,
-    "Publisher": [*NEWS_EDITING, PUBLISH],
+    "Editor": [*NEWS_EDITING, *EVENT_EDITING],
+    "Publisher": [*NEWS_EDITING, PUBLISH, *EVENT_EDITING, PUBLISH_EVENT],
     "Manager": [*NEWS_EDITING, PUBLISH, EDIT_ALL, *TAXONOMY_EDITING, "news.view_editorprofile",
-                "news.change_editorprofile", "news.add_editorprofile"],
+                "news.change_editorprofile", "news.add_editorprofile",
+                *EVENT_EDITING, PUBLISH_EVENT, EDIT_ALL_EVENTS, *SERIES_EDITING],
 }  # fmt: skip
 
 
@@ -118,4 +130,96 @@ def deletion_refusal(user, item):
             "“%(item)s” is also issued by %(bodies)s: only a manager may delete an item of a "
             "body you do not work for."
         ) % {"item": item, "bodies": structure_names(others)}
+    return None
+
+
+# --- events: the same roles, for meetings and conferences ---------------------------------------
+
+
+def can_publish_events(user):
+    return user.is_active and (user.is_superuser or user.has_perm(PUBLISH_EVENT))
+
+
+def edits_all_events(user):
+    return user.is_active and (user.is_superuser or user.has_perm(EDIT_ALL_EVENTS))
+
+
+def may_edit_event(user, event):
+    if event is None or event.pk is None or edits_all_events(user):
+        return True
+    return Event.objects.filter(pk=event.pk).editable_by(user).exists()
+
+
+def linkable_events(user, current_id=None):
+    """The events a news item may be linked to by `user`: public ones and those the user may
+    edit, and the one it is linked to already (`current_id`), whoever linked it."""
+    if edits_all_events(user):
+        return Event.objects.all()
+    editable = Event.objects.editable_by(user).values("pk")
+    return Event.objects.filter(
+        Q(pk__in=editable) | ~Q(status=Event.Status.DRAFT) | Q(pk=current_id)
+    )
+
+
+def linkable_news(user):
+    """The news items `user` may link to an event or unlink from it: those the user may
+    change (a public item is changed by publishers only)."""
+    editable = NewsItem.objects.editable_by(user)
+    if can_publish(user):
+        return editable
+    return editable.filter(status=NewsItem.Status.DRAFT)
+
+
+def event_change_refusal(user, status_on_record):
+    """Editors work on drafts: once an event is public (published, postponed or cancelled),
+    changing it is for publishers."""
+    if status_on_record in (None, Event.Status.DRAFT) or can_publish_events(user):
+        return None
+    return _("This event is public: only a publisher may change, postpone or cancel it.")
+
+
+def event_status_refusal(user, status_on_record, new_status):
+    """Whether the user may save an event that is `status_on_record` (None: new) as
+    `new_status`."""
+    refusal = event_change_refusal(user, status_on_record)
+    if refusal is None and new_status != Event.Status.DRAFT and not can_publish_events(user):
+        refusal = _(
+            "You may save drafts only: ask a publisher to publish, postpone or cancel the event."
+        )
+    return refusal
+
+
+def organiser_ids(event):
+    return {link.structure_id for link in event.organisers.all()}
+
+
+def event_organisers_refusal(user, *, before, after):
+    """Whether an editor may turn an event organised by `before` (structure ids; an empty set
+    for a new or deleted event) into one organised by `after`: one of the editor's own bodies
+    stays among them, and no body the editor does not work for is added or removed."""
+    if edits_all_events(user):
+        return None
+    if not after - outside_bodies(user, after):
+        return _("The event must be organised by at least one of the bodies you work for.")
+    others = outside_bodies(user, before ^ after)
+    if others:
+        return _("Only a manager may add or remove %(bodies)s, which you do not work for.") % {
+            "bodies": structure_names(others)
+        }
+    return None
+
+
+def event_deletion_refusal(user, event):
+    """Editors delete their own drafts only; an event also organised by a body the user does
+    not work for is deleted by a manager only."""
+    if event.status != Event.Status.DRAFT and not can_publish_events(user):
+        return _("“%(event)s” is public: only a publisher may delete it.") % {"event": event}
+    if edits_all_events(user):
+        return None
+    others = outside_bodies(user, organiser_ids(event))
+    if others:
+        return _(
+            "“%(event)s” is also organised by %(bodies)s: only a manager may delete an event "
+            "of a body you do not work for."
+        ) % {"event": event, "bodies": structure_names(others)}
     return None

@@ -141,5 +141,11 @@ class NewsItemQuerySet(models.QuerySet):
         return self.with_links().defer("body", "search_document")
 
     def for_article(self):
-        """What an article page (and the API's item) shows: the body, countries and tags too."""
-        return self.with_links().defer("search_document").prefetch_related("countries", "tags")
+        """What an article page (and the API's item) shows: the body, countries and tags too,
+        and the event it is part of (its "Part of" line, in the same query)."""
+        return (
+            self.with_links()
+            .defer("search_document")
+            .select_related("event")
+            .prefetch_related("countries", "tags")
+        )

@@ -12,19 +12,22 @@ before snapshots existed, or added here) holds no value the loader is known to h
 each of its differences is kept."""
 
 import datetime
+import zoneinfo
 
 import yaml
 from babel import Locale
 from django.conf import settings
 from django.db import transaction
+from django.utils.html import escape
 from django.utils.text import slugify
 
 from countries.models import Chairpersonship, Country
 from structures.models import FormerName, Structure
 
-from .models import Alias, FieldOfWork
+from .models import Alias, Event, EventOrganiser, FieldOfWork, MeetingSeries
 from .names import normalise_name
 from .reference_merge import Loader, ReferenceDataError
+from .sanitise import clean_body
 
 CLOSED_SUFFIX = " (closed)"
 
@@ -100,6 +103,8 @@ def load(path, *, overwrite_edits=False):
         fields = load_fields_of_work(data, loader)
         structures = load_structures(data, countries, loader)
         load_aliases(data, {"field": fields, "structure": structures, "country": countries}, loader)
+        series = load_meeting_series(data, loader)
+        load_events(data, {"series": series, "country": countries, "structure": structures}, loader)
     except (KeyError, TypeError, ValueError) as error:
         raise ReferenceDataError(f"{path} is not in the expected shape: {error!r}") from error
     loader.save_snapshots()
@@ -174,6 +179,21 @@ def load_fields_of_work(data, loader):
             }
             fields[slug] = loader.sync(FieldOfWork, slug, {"slug": slug}, values)
     return fields
+
+
+def load_meeting_series(data, loader):
+    """The series of the "Meetings and conferences" menu by slug, in the menu's order."""
+    series = {}
+    for index, name in enumerate(data["meetings_and_conferences"]["series"], start=1):
+        slug = slugify(name)
+        values = {
+            "name": name,
+            "slug": slug,
+            "position": index,
+            "translations": data["_glossary"].names(name=name),
+        }
+        series[slug] = loader.sync(MeetingSeries, slug, {"slug": slug}, values)
+    return series
 
 
 def issuing_label(entry):
@@ -280,3 +300,94 @@ def load_aliases(data, records, loader):
     for alias in list(loader.existing(Alias).values()):
         if alias.pk in written and alias.pk not in loaded:
             loader.drop(alias, f"{alias.kind}: {alias.label}")
+
+
+# The real editions of the series (`meetings_and_conferences.editions`) ---------------------------
+
+# A day the file gives without a time is the whole day at the venue: from its first minute to its
+# last.
+DAY_STARTS, DAY_ENDS = datetime.time(0, 0), datetime.time(23, 59)
+
+
+def venue_zone(entry):
+    name = entry["time_zone"]
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
+        raise ReferenceDataError(
+            f"edition {entry['slug']!r}: unknown time zone {name!r}"
+        ) from error
+
+
+def moment(value, zone, day_time):
+    """An aware date-time from the file's date (the whole day: `day_time` says which end of it) or
+    local date and time ("2025-12-04T10:00"), in the venue's `zone`."""
+    if isinstance(value, str):
+        value = datetime.date.fromisoformat(value) if len(value) == 10 else value
+        value = datetime.datetime.fromisoformat(value) if isinstance(value, str) else value
+    if not isinstance(value, datetime.datetime):
+        value = datetime.datetime.combine(value, day_time)
+    return value.replace(tzinfo=zone) if value.tzinfo is None else value.astimezone(zone)
+
+
+def description_html(text):
+    """The file's plain-text description as the stored (sanitised) rich text."""
+    return clean_body(f"<p>{escape(text)}</p>") if text else ""
+
+
+def load_events(data, records, loader):
+    """Each edition the file lists, by slug, published, with its series and country; its
+    organisers are linked once the event exists (like a structure's links), in the file's order.
+    An event the file no longer lists stays: news may be linked to it."""
+    written = {
+        snapshot.object_id
+        for snapshot in loader.snapshots.values()
+        if snapshot.model == EventOrganiser._meta.label_lower
+    }
+    for entry in data["meetings_and_conferences"].get("editions") or []:
+        slug, zone = entry["slug"], venue_zone(entry)
+        start = moment(entry["start"], zone, DAY_STARTS)
+        end = moment(entry["end"], zone, DAY_ENDS)
+        if end < start:
+            raise ReferenceDataError(f"edition {slug!r} ends before it starts")
+        series = slugify(entry["series"]) if entry.get("series") else None
+        values = {
+            "title": entry["title"],
+            "slug": slug,
+            **linked(records["series"], series=series),
+            "edition": str(entry.get("edition") or ""),
+            "start": start,
+            "end": end,
+            "time_zone": entry["time_zone"],
+            "city": entry.get("city", ""),
+            **linked(records["country"], country=entry.get("country")),
+            "venue": entry.get("venue", ""),
+            "attendance": Event.Attendance(entry.get("attendance", Event.Attendance.IN_PERSON)),
+            "description": description_html(entry.get("description", "")),
+            "status": Event.Status.PUBLISHED,
+        }
+        event = loader.sync(Event, slug, {"slug": slug}, values)
+        if event is not None:
+            load_organisers(event, entry, records["structure"], loader, written)
+
+
+def load_organisers(event, entry, structures, loader, written):
+    """The event's organisers as the file orders them, each link keyed by the event's slug and
+    the structure's id. A link the loader wrote and the file no longer lists goes; one a manager
+    added here is theirs, and stays without a word."""
+    loaded = set()
+    organisers = entry.get("organised_by") or []
+    if len(set(organisers)) != len(organisers):
+        raise ReferenceDataError(f"edition {entry['slug']!r} names an organiser twice")
+    for position, slug in enumerate(organisers, start=1):
+        links = linked(structures, structure=slug)
+        if "structure" not in links:
+            continue  # the structure was deleted here
+        key = f"{entry['slug']} / {slug}"
+        lookup = {"event": event, "structure": links["structure"]}
+        link = loader.sync(EventOrganiser, key, lookup, {**links, "position": position})
+        if link is not None:
+            loaded.add(link.pk)
+    for link in list(loader.existing(EventOrganiser).values()):
+        if link.event_id == event.pk and link.pk in written and link.pk not in loaded:
+            loader.drop(link, f"{entry['slug']} / {link.structure.slug}")

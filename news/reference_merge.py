@@ -26,9 +26,12 @@ def plural(model):
 
 
 def plain(value):
-    """A value as the snapshot keeps it: a linked record by its id, a date in ISO form."""
+    """A value as the snapshot keeps it: a linked record by its id, a date in ISO form, a moment
+    in UTC (the same moment compares equal whatever zone it was given in)."""
     if isinstance(value, models.Model):
         return value.pk
+    if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+        return value.astimezone(datetime.UTC).isoformat()
     if isinstance(value, datetime.date):
         return value.isoformat()
     return value

@@ -17,7 +17,7 @@ from countries.models import Country
 from languages import registry as languages
 from structures.models import Structure
 
-from .models import FieldOfWork, NewsItem
+from .models import Event, FieldOfWork, MeetingSeries, NewsItem
 from .page_keys import LAST_VALUE_AS_GIVEN, reads_query
 from .siblings import public_versions
 
@@ -26,7 +26,14 @@ class PageSitemap(Sitemap):
     """The home page and the index pages."""
 
     def items(self):
-        return ["home", "news:list", "news:field_list", "countries:list", "structures:list"]
+        return [
+            "home",
+            "news:list",
+            "news:field_list",
+            "countries:list",
+            "structures:list",
+            "news:event_list",
+        ]
 
     def location(self, name):
         return reverse(name)
@@ -58,6 +65,18 @@ class NewsSitemap(Sitemap):
         return self.items().aggregate(latest=Max("updated_at"))["latest"]
 
 
+class EventSitemap(Sitemap):
+    """The public events (cancelled and postponed ones keep their page)."""
+
+    limit = 5_000
+
+    def items(self):
+        return Event.objects.published().order_by("-start", "-pk").only("slug", "updated_at")
+
+    def lastmod(self, event):
+        return event.updated_at
+
+
 def alternates(origin, versions):
     """The hreflang links of a group's public versions, none for an item alone in its group."""
     if len(versions) < 2:
@@ -79,6 +98,8 @@ SITEMAPS = {
     "fields-of-work": GenericSitemap({"queryset": FieldOfWork.objects.filter(needs_review=False)}),
     "countries": GenericSitemap({"queryset": Country.objects.all()}),
     "structures": GenericSitemap({"queryset": Structure.objects.filter(needs_review=False)}),
+    "meeting-series": GenericSitemap({"queryset": MeetingSeries.objects.all()}),
+    "meetings": EventSitemap,
 }
 
 

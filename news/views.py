@@ -8,6 +8,7 @@ from countries.models import Chairpersonship, Country, group_countries
 from structures.models import Structure, group_structures
 
 from . import aliases, search
+from .events import upcoming
 from .language_versions import article_versions, page_versions
 from .listing.facets import build_facets, facet_counts, result_count
 from .listing.filters import LISTING_READS, NewsFilter, canonical_query
@@ -225,6 +226,7 @@ class FieldOfWorkDetailView(AliasRedirectMixin, LatestNewsMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["subtopics"] = self.object.subtopics.filter(needs_review=False)
+        context["upcoming_events"] = upcoming.in_field(self.object)
         return context
 
 
@@ -264,6 +266,7 @@ class CountryDetailView(AliasRedirectMixin, LatestNewsMixin, DetailView):
         context["chairpersonship_years"] = sorted(
             c.year for c in self.object.chairpersonships.all()
         )
+        context["upcoming_events"] = upcoming.in_country(self.object)
         return context
 
 
@@ -294,4 +297,5 @@ class StructureDetailView(AliasRedirectMixin, LatestNewsMixin, DetailView):
         context = super().get_context_data(**kwargs)
         if self.object.kind == Structure.Kind.CHAIRPERSONSHIP:
             context["chairpersonships"] = Chairpersonship.objects.select_related("country")
+        context["upcoming_events"] = upcoming.organised_by(self.object)
         return context

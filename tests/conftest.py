@@ -15,6 +15,8 @@ from news.jsonl_store import create_all
 from news.models import FieldOfWork, NewsItem
 from structures.models import Structure
 
+# The fixtures of the meetings' tests (tests/test_event*.py): no_events, frozen, ministerial.
+from .events_data import frozen, ministerial, no_events  # noqa: F401
 from .factories import NewsItemFactory
 
 

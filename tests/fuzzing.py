@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from taggit.models import Tag
 
 from countries.models import Country
-from news.models import FieldOfWork, NewsItem
+from news.models import FieldOfWork, MeetingSeries, NewsItem
 from structures.models import Structure
 
 ANSWERS = {200, 301, 302, 400, 404}
@@ -84,7 +84,9 @@ def wire(text_strategy):
 
 
 FILTER_KEYS = ["field", "country", "issued_by", "type", "tag", "q", "from", "to", "sort", "page"]
-OTHER_KEYS = ["page_size", "p"]  # the API's page size, a sitemap's page
+# The meetings listing's filters (news/events/filters.py), its calendar's and its feed's.
+EVENT_KEYS = ["series", "year", "organised_by"]
+OTHER_KEYS = ["page_size", "p", *EVENT_KEYS]  # the API's page size, a sitemap's page
 
 
 def real_values():
@@ -107,6 +109,9 @@ def real_values():
         "page": ["1", "2", "3"],
         "page_size": ["1", "100"],
         "p": ["1", "2"],
+        "series": sorted(MeetingSeries.objects.values_list("slug", flat=True)),
+        "year": ["1975", "2024", "2027"],
+        "organised_by": slugs(Structure),
     }
 
 

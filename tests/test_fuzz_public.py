@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from countries.models import Country
-from news.models import FieldOfWork, NewsItem
+from news.models import Event, FieldOfWork, MeetingSeries, NewsItem
 from news.sitemaps import SITEMAPS
 from structures.models import Structure
 
@@ -24,7 +24,8 @@ pytestmark = pytest.mark.usefixtures("demo_news")
 
 # --- 1. public URLs ---------------------------------------------------------------------------
 
-LISTINGS = ["/news/", "/news/rss/", "/news/atom/", "/news/export.csv", "/api/news/"]
+NEWS_LISTINGS = ["/news/", "/news/rss/", "/news/atom/", "/news/export.csv", "/api/news/"]
+LISTINGS = [*NEWS_LISTINGS, "/meetings/", "/meetings/calendar.ics", "/meetings/atom/"]
 LISTING_EXAMPLES = 1_400
 
 
@@ -45,6 +46,7 @@ def test_listing_feeds_csv_and_api_answer_hostile_queries_without_a_500(visitor)
 PAGES = [
     "/", "/news/", "/news/rss/", "/news/atom/", "/news/export.csv", "/api/news/",
     "/fields-of-work/", "/countries/", "/structures/", "/sitemap.xml", "/robots.txt", "/healthz",
+    "/meetings/", "/meetings/calendar.ics", "/meetings/atom/",
 ]  # fmt: skip
 PAGE_EXAMPLES = 500
 
@@ -52,6 +54,7 @@ PAGE_EXAMPLES = 500
 def slugged_pages():
     """Each address with a slug in its path, with the slugs that exist."""
     news = sorted(NewsItem.objects.values_list("slug", flat=True))
+    events = sorted(Event.objects.values_list("slug", flat=True))
     return {
         "/news/{}/": news,
         "/api/news/{}/": news,
@@ -59,6 +62,9 @@ def slugged_pages():
         "/countries/{}/": sorted(Country.objects.values_list("slug", flat=True)),
         "/structures/{}/": sorted(Structure.objects.values_list("slug", flat=True)),
         "/sitemap-{}.xml": sorted(SITEMAPS),
+        "/meetings/{}/": events,
+        "/meetings/{}/calendar.ics": events,
+        "/meetings/series/{}/": sorted(MeetingSeries.objects.values_list("slug", flat=True)),
     }
 
 
@@ -89,7 +95,7 @@ def test_every_public_url_answers_hostile_paths_and_queries_without_a_500(visito
     assert len(sent) >= PAGE_EXAMPLES
 
 
-@pytest.mark.parametrize("path", LISTINGS)
+@pytest.mark.parametrize("path", NEWS_LISTINGS)
 @pytest.mark.parametrize("query", ["from=0001-01-01", "to=9999-12-31", "from=1899-12-31"])
 def test_a_date_outside_the_years_1900_to_2999_is_a_400(visitor, path, query):
     # Once an OverflowError (500): the day after 9999-12-31 (and, on SQLite, 0001-01-01 in UTC).

@@ -33,7 +33,7 @@ from django.utils import translation
 from taggit.models import Tag
 
 from countries.models import Chairpersonship, Country
-from news.models import FieldOfWork, NewsItem
+from news.models import Event, FieldOfWork, MeetingSeries, NewsItem
 from structures.models import FormerName, Structure
 
 from .factories import NewsItemFactory
@@ -139,6 +139,8 @@ DATA_FIELDS = {
     Structure: ["name", "issuing_label", "acronym", "territory", "city", "description"],
     FormerName: ["name"],
     Tag: ["name"],
+    MeetingSeries: ["name", "description"],
+    Event: ["title", "edition", "city", "venue", "status_note"],
 }
 
 
@@ -259,6 +261,13 @@ PAGES = [
     "/countries/switzerland/",
     "/structures/",
     "/structures/programme-office-in-dushanbe/",
+    # The meetings (the editions of the reference data): listing, filtered, refused, a series,
+    # an event.
+    "/meetings/",
+    "/meetings/?country=austria&series=ministerial-council-meetings&year=2017&year=2025",
+    f"/meetings/?year={TYPED}",
+    "/meetings/series/ministerial-council-meetings/",
+    "/meetings/ministerial-council-2024-ta-qali/",
     "/structures/secretariat/",
     "/structures/chairpersonship/",
     "/structures/centre-in-dushanbe/",

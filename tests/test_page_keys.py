@@ -2,6 +2,7 @@
 the GET parameters its view reads; what each view declares it reads, checked against how it
 reads them."""
 
+import datetime
 import re
 
 import pytest
@@ -9,10 +10,11 @@ from django.core.cache import cache
 from django.core.handlers.wsgi import WSGIRequest
 from django.http import QueryDict
 from django.urls import URLResolver, get_resolver
+from django.utils import timezone
 
 from countries.models import Country
 from news import page_keys
-from news.models import FieldOfWork
+from news.models import Event, FieldOfWork, MeetingSeries
 
 from .factories import NewsItemFactory
 
@@ -35,6 +37,20 @@ def tagged_item(reference_data):
     return item
 
 
+@pytest.fixture(autouse=True)
+def an_event(reference_data):
+    """The event of the example event URLs, in the series of the example series URL."""
+    return Event.objects.create(
+        slug="an-event",
+        title="An event of every kind of page",
+        series=MeetingSeries.objects.get(slug="ministerial-council-meetings"),
+        country=Country.objects.get(slug="tajikistan"),
+        start=timezone.now() + datetime.timedelta(days=30),
+        end=timezone.now() + datetime.timedelta(days=31),
+        status=Event.Status.PUBLISHED,
+    )
+
+
 def example_urls(item):
     """An address of each public page, by URL name."""
     return {
@@ -55,6 +71,12 @@ def example_urls(item):
         "sitemap": "/sitemap.xml",
         "sitemap_section": "/sitemap-news.xml",
         "robots_txt": "/robots.txt",
+        "news:event_list": "/meetings/",
+        "news:event_list_ics": "/meetings/calendar.ics",
+        "news:event_atom": "/meetings/atom/",
+        "news:series_detail": "/meetings/series/ministerial-council-meetings/",
+        "news:event_detail": "/meetings/an-event/",
+        "news:event_ics": "/meetings/an-event/calendar.ics",
     }
 
 
@@ -80,6 +102,9 @@ def test_every_public_url_says_which_parameters_its_view_reads(tagged_item):
 
 # A valid value of each parameter the listing's machine-readable views read.
 FILTER_VALUES = {
+    "series": "ministerial-council-meetings",
+    "year": "2026",
+    "organised_by": "secretariat",
     "field": "border-management",
     "country": "tajikistan",
     "issued_by": "secretariat",
@@ -211,6 +236,9 @@ def test_the_order_of_values_sorted_in_the_key_is_nothing_to_the_view(
         "type": ("news", "press_release"),
         "tag": ("demo", "second-tag"),
         "language": ("en", "ru"),
+        "series": ("ministerial-council-meetings", "summit-meetings"),
+        "year": ("2025", "2026"),
+        "organised_by": ("secretariat", "odihr"),
     }[param]
     tagged_item.tags.add("second-tag")
     forward = client.get(f"{url}?{param}={values[0]}&{param}={values[1]}")

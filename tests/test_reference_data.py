@@ -1,5 +1,6 @@
 import copy
 import datetime
+import zoneinfo
 from io import StringIO
 
 import pytest
@@ -12,7 +13,14 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from countries.models import Chairpersonship, Country
-from news.models import Alias, FieldOfWork, ReferenceSnapshot
+from news.models import (
+    Alias,
+    Event,
+    EventOrganiser,
+    FieldOfWork,
+    MeetingSeries,
+    ReferenceSnapshot,
+)
 from news.reference_data import load
 from structures.models import FormerName, Structure
 
@@ -36,6 +44,9 @@ FORMER_NAMES = sum(
 FIELDS = sum(
     len(BUNDLED["fields_of_work"][menu]) for menu in ("topical", "non_topical", "subtopics")
 )
+SERIES = len(BUNDLED["meetings_and_conferences"]["series"])
+EDITIONS = len(BUNDLED["meetings_and_conferences"]["editions"])
+ORGANISERS = sum(len(e["organised_by"]) for e in BUNDLED["meetings_and_conferences"]["editions"])
 
 
 @pytest.fixture(scope="module")
@@ -140,6 +151,9 @@ def test_second_run_changes_nothing_and_says_so():
     output = run_loader()
     assert "Nothing changed" in output
     assert "countries: 69 unchanged" in output
+    assert f"meeting series: {SERIES} unchanged" in output
+    assert f"events: {EDITIONS} unchanged" in output
+    assert f"organisers: {ORGANISERS} unchanged" in output
     assert list(Structure.objects.order_by("pk").values_list("pk", "issuing_label")) == before
 
 
@@ -462,9 +476,10 @@ def test_a_run_that_changes_nothing_reads_each_table_once_and_writes_nothing():
     with CaptureQueriesContext(connection) as queries:
         load(settings.REFERENCE_DATA_FILE)
     statements = [q["sql"].split()[0] for q in queries]
-    # The snapshots, countries, chairpersonships, fields of work, structures, former names and
-    # aliases, inside the savepoint of the load's transaction.
-    assert statements == ["SAVEPOINT", *["SELECT"] * 7, "RELEASE"]
+    # The snapshots, countries, chairpersonships, fields of work, structures, former names,
+    # aliases, meeting series, events and their organisers, inside the savepoint of the load's
+    # transaction.
+    assert statements == ["SAVEPOINT", *["SELECT"] * 10, "RELEASE"]
 
 
 OTHER_OFFICIAL = [code for code, _name in settings.LANGUAGES if code != "en"]
@@ -587,3 +602,147 @@ def test_an_alias_to_nothing_the_file_knows_is_a_command_error(reference, tmp_pa
     with pytest.raises(CommandError, match="unknown country 'ZZ'"):
         run_loader("--file", str(path))
     assert Alias.objects.count() == before
+
+
+# --- the meeting series and their real editions -------------------------------------------------
+
+
+def event(slug):
+    return Event.objects.get(slug=slug)
+
+
+def changed_editions(tmp_path, reference, **changes):
+    """A copy of the bundled file with some editions' entries changed (keyed by slug)."""
+    data = copy.deepcopy(reference)
+    for entry in data["meetings_and_conferences"]["editions"]:
+        entry.update(changes.get(entry["slug"], {}))
+    path = tmp_path / "osce.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return str(path)
+
+
+def test_the_sixteen_series_are_loaded_in_the_menus_order(reference):
+    names = reference["meetings_and_conferences"]["series"]
+    assert len(names) == 16
+    assert list(MeetingSeries.objects.values_list("name", flat=True)) == names
+    assert MeetingSeries.objects.first().slug == "summit-meetings"
+
+
+def test_every_edition_in_the_yaml_is_loaded_published_with_its_series_and_country(reference):
+    editions = reference["meetings_and_conferences"]["editions"]
+    events = {e.slug: e for e in Event.objects.select_related("series", "country")}
+    assert sorted(events) == sorted(entry["slug"] for entry in editions)
+    for entry in editions:
+        loaded = events[entry["slug"]]
+        assert (loaded.series.name, loaded.country.code, loaded.city) == (
+            entry["series"], entry["country"], entry["city"],
+        )  # fmt: skip
+        assert loaded.status == Event.Status.PUBLISHED
+        assert loaded.local_start.date() <= loaded.local_end.date()
+        links = EventOrganiser.objects.filter(event=loaded).select_related("structure")
+        assert [link.structure.slug for link in links] == entry["organised_by"]
+    assert Event.objects.filter(series__slug="summit-meetings").count() == 7
+    assert Event.objects.filter(series__slug="ministerial-council-meetings").count() >= 11
+
+
+def test_an_edition_keeps_its_days_and_times_in_the_venues_zone():
+    valletta = event("ministerial-council-2024-ta-qali")
+    assert (valletta.edition, valletta.time_zone, valletta.venue) == (
+        "31st", "Europe/Malta", "Malta Fairs & Conventions Centre (MFCC)",
+    )  # fmt: skip
+    # A day without a time is the whole day at the venue.
+    assert valletta.local_start.isoformat() == "2024-12-05T00:00:00+01:00"
+    assert valletta.local_end.isoformat() == "2024-12-06T23:59:00+01:00"
+    # A time the file gives is the venue's local time: 10:00 in Vienna is 09:00 UTC in December.
+    vienna = event("ministerial-council-2025-vienna")
+    assert vienna.start == datetime.datetime(2025, 12, 4, 9, 0, tzinfo=datetime.UTC)
+    # Astana kept UTC+6 in 2010.
+    astana = event("summit-2010-astana")
+    assert astana.start.astimezone(zoneinfo.ZoneInfo("Asia/Almaty")).utcoffset() == (
+        datetime.timedelta(hours=6)
+    )
+    assert event("ministerial-council-2020-tirana").attendance == Event.Attendance.ONLINE
+
+
+def test_summits_are_organised_by_the_chairpersonship_and_the_first_two_by_nobody():
+    assert not event("summit-1975-helsinki").organisers.exists()
+    assert not event("summit-1990-paris").organisers.exists()
+    [link] = event("summit-1994-budapest").organisers.all()
+    assert link.structure.slug == "chairpersonship"
+    organisers = event("ministerial-council-2015-belgrade").organising_structures()
+    assert [s.slug for s in organisers] == ["ministerial-council", "chairpersonship"]
+
+
+def test_a_manager_s_edit_of_an_edition_is_kept_and_reported():
+    edit(event("ministerial-council-2024-ta-qali"), venue="MFCC, Ta' Qali")
+
+    output = run_loader()
+
+    assert event("ministerial-council-2024-ta-qali").venue == "MFCC, Ta' Qali"
+    assert f"events: {EDITIONS - 1} unchanged, 1 kept as edited here" in output
+    assert (
+        'event ministerial-council-2024-ta-qali — venue: kept "MFCC, Ta\' Qali"; the file has '
+        '"Malta Fairs & Conventions Centre (MFCC)"'
+    ) in output
+    assert "Nothing changed" in output
+    assert run_loader() == output
+
+
+def test_a_cancelled_edition_and_a_removed_organiser_stay_as_edited_here():
+    edit(event("ministerial-council-2017-vienna"), status=Event.Status.CANCELLED)
+    EventOrganiser.objects.get(
+        event__slug="ministerial-council-2017-vienna", structure__slug="chairpersonship"
+    ).delete()
+
+    output = run_loader()
+
+    vienna = event("ministerial-council-2017-vienna")
+    assert vienna.status == Event.Status.CANCELLED
+    assert [s.slug for s in vienna.organised_by.all()] == ["ministerial-council"]
+    assert "status: kept" in output
+    assert "ministerial-council-2017-vienna / chairpersonship — deleted here; the file has it" in (
+        output
+    )
+
+
+def test_a_changed_edition_in_the_file_updates_the_event_and_its_organisers(reference, tmp_path):
+    item = NewsItemFactory()
+    tirana = event("ministerial-council-2020-tirana")
+    item.event = tirana
+    item.save()
+    changed = changed_editions(
+        tmp_path,
+        reference,
+        **{
+            "ministerial-council-2020-tirana": {
+                "end": "2020-12-04T13:30",
+                "organised_by": ["chairpersonship"],
+            }
+        },
+    )
+
+    output = run_loader("--file", changed)
+
+    tirana = event("ministerial-council-2020-tirana")
+    assert tirana.local_end.isoformat() == "2020-12-04T13:30:00+01:00"
+    assert [s.slug for s in tirana.organised_by.all()] == ["chairpersonship"]
+    assert tirana.uid == event("ministerial-council-2020-tirana").uid
+    item.refresh_from_db()
+    assert item.event == tirana
+    assert f"events: 1 updated, {EDITIONS - 1} unchanged" in output
+    # The Chairpersonship moved up to the first place; the Ministerial Council's link went.
+    assert f"organisers: 1 updated, {ORGANISERS - 2} unchanged, 1 deleted" in output
+    assert KEPT not in output
+
+
+def test_an_edition_of_an_unknown_series_or_time_zone_is_a_command_error(reference, tmp_path):
+    slug = "summit-1975-helsinki"
+    for change, message in [
+        ({"series": "Tea parties"}, "unknown series 'tea-parties'"),
+        ({"time_zone": "Europe/Atlantis"}, "unknown time zone 'Europe/Atlantis'"),
+        ({"end": datetime.date(1975, 7, 1)}, "ends before it starts"),
+        ({"organised_by": ["nobody"]}, "unknown structure 'nobody'"),
+    ]:
+        with pytest.raises(CommandError, match=message):
+            run_loader("--file", changed_editions(tmp_path, reference, **{slug: change}))
+    assert Event.objects.count() == EDITIONS

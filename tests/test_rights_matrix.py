@@ -1,6 +1,7 @@
 """The back office's rights as a matrix: every URL pattern of the admin site (read from
 `admin.site.get_urls()`, so that a view added tomorrow fails here until its row is written),
-for each role, for an item of body A, an item of A and B, and an item of B, with GET and POST.
+for each role, for an item of body A, an item of A and B, and an item of B, with GET and POST
+(for the event URLs, an event organised by A, by A and B, by B).
 
 Each POST is what a browser would send to do the thing (the form as the page holds it, with a
 changed title; the delete confirmation; a bulk action on the object), so that a missing check
@@ -28,10 +29,12 @@ from django.urls import URLResolver
 from taggit.models import Tag
 
 from countries.models import Chairpersonship, Country
-from news.models import Alias, FieldOfWork, NewsItem
+from news.models import Alias, Event, FieldOfWork, MeetingSeries, NewsItem
 from structures.models import Structure
 
 from .test_admin import form_data, make_editor
+from .test_admin_events import event_of, recover_event_data, save_event_revision
+from .test_admin_events import form_data as event_form_data
 from .test_admin_rights import (
     BISHKEK,
     DUSHANBE,
@@ -97,6 +100,41 @@ news_newsitem_translate                      A   200/ok     200/ok      404/404 
 news_newsitem_translate                      AB  200/ok     200/ok      200/ok     200/ok     login/login
 news_newsitem_translate                      B   404/404    404/404     200/ok     200/ok     login/login
 news_newsitem_tag_suggestions                -   200/200    200/200     200/200    200/200    login/login
+
+news_event_changelist                        -   200/200    200/200     200/200    200/200    login/login
+news_event_changelist:delete_selected        A   -/403      -/ok        -/404      -/ok       -/login
+news_event_changelist:delete_selected        AB  -/403      -/403       -/403      -/ok       -/login
+news_event_changelist:delete_selected        B   -/404      -/404       -/403      -/ok       -/login
+news_event_add                               -   200/ok     200/ok      200/200    200/ok     login/login
+news_event_change                            A   200/403    200/ok      404/404    200/ok     login/login
+news_event_change                            AB  200/403    200/ok      200/403    200/ok     login/login
+news_event_change                            B   404/404    404/404     200/403    200/ok     login/login
+news_event_redirect                          A   302/302    302/302     302/302    302/302    login/login
+news_event_delete                            A   403/403    200/ok      404/404    200/ok     login/login
+news_event_delete                            AB  403/403    403/403     403/403    200/ok     login/login
+news_event_delete                            B   404/404    404/404     403/403    200/ok     login/login
+news_event_history                           A   200/200    200/200     404/404    200/200    login/login
+news_event_history                           AB  200/200    200/200     200/200    200/200    login/login
+news_event_history                           B   404/404    404/404     200/200    200/200    login/login
+news_event_revision                          A   403/403    200/ok      404/404    200/ok     login/login
+news_event_revision                          AB  403/403    200/ok      403/403    200/ok     login/login
+news_event_revision                          B   404/404    404/404     403/403    200/ok     login/login
+news_event_preview                           A   200/400    200/200     404/404    200/200    login/login
+news_event_preview                           AB  200/400    200/200     200/400    200/200    login/login
+news_event_preview                           B   404/404    404/404     200/400    200/200    login/login
+news_event_preview_new                       -   403/200    403/200     403/400    403/200    login/login
+news_event_recoverlist                       -   200/200    200/200     200/200    200/200    login/login
+news_event_recover                           A   200/ok     200/ok      403/403    200/ok     login/login
+news_event_recover                           AB  403/403    403/403     403/403    200/ok     login/login
+news_event_recover                           B   403/403    403/403     200/ok     200/ok     login/login
+
+news_meetingseries_changelist                -   200/200    200/200     200/200    200/200    login/login
+news_meetingseries_changelist:delete_selected - -/403      -/403       -/403      -/ok       -/login
+news_meetingseries_add                       -   403/403    403/403     403/403    200/200    login/login
+news_meetingseries_change                    -   200/403    200/403     200/403    200/ok     login/login
+news_meetingseries_redirect                  -   302/302    302/302     302/302    302/302    login/login
+news_meetingseries_delete                    -   403/403    403/403     403/403    200/ok     login/login
+news_meetingseries_history                   -   200/200    200/200     200/200    200/200    login/login
 
 news_fieldofwork_changelist                  -   200/200    200/200     200/200    200/200    login/login
 news_fieldofwork_changelist:delete_selected  -   -/403      -/403       -/403      -/ok       -/login
@@ -258,12 +296,27 @@ class World:
             gone = item_of(*bodies, status="draft", title=f"Deleted {on}", slug=f"deleted-{on}")
             self.deleted_rows[on] = list(gone.issuing_bodies.all())
             self.deleted[on] = delete_with_history(gone)
+        self.events, self.old_event_versions = {}, {}
+        self.deleted_events, self.deleted_event_rows = {}, {}
+        for on, bodies in issuers.items():
+            event = event_of(*bodies, title=f"Event {on} as a draft", slug=f"event-{on}")
+            self.old_event_versions[on] = save_event_revision(event)
+            save_event_revision(event, status="published", title=f"Event {on}")
+            self.events[on] = Event.objects.get(pk=event.pk)
+            gone = event_of(*bodies, title=f"Deleted event {on}", slug=f"deleted-event-{on}")
+            self.deleted_event_rows[on] = list(gone.organisers.all())
+            self.deleted_events[on] = save_event_revision(gone)
+            gone.delete()
         # A tag on a draft of A only: the tag admin must not show it to B.
         item_of(DUSHANBE, status="draft", title="Draft of A").tags.set(["draft tag of A"])
         attempt = {"user_agent": "matrix", "ip_address": "192.0.2.1", "username": "someone"}
         request = {"http_accept": "*/*", "path_info": "/admin/login/"}
         self.others = {
             "news_fieldofwork": FieldOfWork.objects.get(slug="border-management"),
+            # A series no event belongs to, so that a manager may delete it.
+            "news_meetingseries": MeetingSeries.objects.create(
+                name="Series of the rights matrix", slug="series-of-the-rights-matrix"
+            ),
             "news_alias": Alias.objects.create(
                 label="Frontier management", field_of_work=FieldOfWork.objects.get(slug="migration")
             ),
@@ -289,6 +342,8 @@ class World:
         model = "_".join(door.split(":")[0].split("_")[:2])
         if model == "news_newsitem" or door == "view_on_site":
             return self.items.get(on)
+        if model == "news_event":
+            return self.events.get(on)
         return self.others.get(model)
 
 
@@ -379,6 +434,10 @@ def url_of(door, route, world, on):
         args = [obj.pk, world.old_versions[on].pk]
     elif name == "news_newsitem_recover":
         args = [world.deleted[on].pk]
+    elif name == "news_event_revision":
+        args = [obj.pk, world.old_event_versions[on].pk]
+    elif name == "news_event_recover":
+        args = [world.deleted_events[on].pk]
     elif "<path:object_id>" in route or "<id>" in route:
         args = [obj.pk]
     return reverse_admin(name, *args)
@@ -424,6 +483,8 @@ def post_data(door, route, url, world, on, manager):
         )
         data["edit_version"] = version.field_dict.get("version")
         return data
+    if name.startswith("news_event_"):
+        return event_post_data(name, world, on)
     if name.endswith("_delete"):
         return {"post": "yes"}
     if name.endswith(("_change", "_add")) and route.count("/") >= 2:  # a model's form
@@ -431,6 +492,26 @@ def post_data(door, route, url, world, on, manager):
         page = manager.get(url)
         return submitted(page, f"{model}_form", name="Renamed by the rights matrix")
     return get_params(door)
+
+
+def event_post_data(name, world, on):
+    event = world.events.get(on)
+    if name in ("news_event_add", "news_event_preview_new"):
+        return event_form_data(organisers=[DUSHANBE], slug="event-added-by-the-matrix")
+    if name in ("news_event_change", "news_event_preview"):
+        return event_form_data(event, status="published", title="Changed by the rights matrix")
+    if name == "news_event_revision":
+        return event_form_data(event, status="draft", title=f"Event {on} as a draft")
+    if name == "news_event_recover":
+        return recover_event_data(
+            world.deleted_events[on],
+            world.deleted_event_rows[on],
+            title=f"Deleted event {on}",
+            slug=f"deleted-event-{on}",
+        )
+    if name == "news_event_delete":
+        return {"post": "yes"}
+    return {}
 
 
 ACTION_CHECKBOX = "_selected_action"

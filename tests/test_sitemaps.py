@@ -22,7 +22,15 @@ def sitemap_locations(client, url):
 def test_sitemap_index_lists_one_sitemap_per_section(client, demo_news):
     assert sitemap_locations(client, "/sitemap.xml") == [
         f"http://testserver/sitemap-{section}.xml"
-        for section in ("pages", "news", "fields-of-work", "countries", "structures")
+        for section in (
+            "pages",
+            "news",
+            "fields-of-work",
+            "countries",
+            "structures",
+            "meeting-series",
+            "meetings",
+        )
     ]
 
 
@@ -52,7 +60,7 @@ def test_sitemap_lists_the_taxonomy_pages(client, demo_news):
         "/structures/programme-office-in-dushanbe/",
     ):
         assert f"http://testserver{path}" in locations
-    assert len(locations) == 5 + sum(
+    assert len(locations) == 6 + sum(
         model.objects.count() for model in (FieldOfWork, Country, Structure)
     )
 

@@ -2,4 +2,4 @@
 preview and bulk actions beside it), the taxonomy as the news uses it, and the editors. The rules
 of who may do what are in news/permissions.py; every view here asks there."""
 
-from . import editors, newsitem, taxonomy  # noqa: F401  (each registers its admins)
+from . import editors, events, newsitem, taxonomy  # noqa: F401  (each registers its admins)

@@ -16,7 +16,7 @@ from structures.models import Structure
 
 from .. import images, publishing
 from ..models import IssuingBody, NewsItem, storable_time
-from ..permissions import edits_all, own_structures
+from ..permissions import edits_all, linkable_events, own_structures
 
 # What the editor's toolbar offers. The body is cleaned again by news/sanitise.py when it is saved,
 # whatever arrives: the toolbar is a convenience, not the safeguard.
@@ -63,7 +63,46 @@ class StructureField(RedisplayedIdsMixin, forms.ModelChoiceField):
     pass
 
 
-class NewsItemAdminForm(forms.ModelForm):
+class EventField(RedisplayedIdsMixin, forms.ModelChoiceField):
+    pass
+
+
+class EditCounterMixin:
+    """The refusal of concurrent edits, for a model form of a model with a `version` (edit
+    counter) and `updated_by`/`updated_at`, with an `edit_version` hidden field and a `request`.
+    The form says what was overwritten in `stale_message(who, when)`."""
+
+    def version_on_record(self, locked=None):
+        """The item's edit counter as stored before this request. Restoring a revision writes
+        the old item back first, so the counter from before that is kept on the request."""
+        on_record = getattr(self.request, "news_on_record", None)
+        if on_record is not None:
+            return on_record.version
+        return locked.version if locked is not None else self.instance.version
+
+    def check_version(self):
+        """Refuse to overwrite changes someone else saved since this form was opened. The row
+        is locked until the admin's transaction ends, so two saves cannot both pass."""
+        if not self.instance.pk:
+            return
+        current = (
+            self._meta.model.objects.select_for_update(of=("self",))
+            .select_related("updated_by")
+            .filter(pk=self.instance.pk)
+            .first()
+        )
+        submitted = self.cleaned_data.get("edit_version")
+        if (
+            current is not None
+            and submitted is not None
+            and submitted != self.version_on_record(current)
+        ):
+            who = current.updated_by or _("another editor")
+            when = date_format(localtime(current.updated_at), "j F Y, H:i")
+            raise ValidationError(self.stale_message(who, when), code="stale")
+
+
+class NewsItemAdminForm(EditCounterMixin, forms.ModelForm):
     body = ProseEditorFormField(
         label=gettext_lazy("Body"),
         required=False,
@@ -92,9 +131,9 @@ class NewsItemAdminForm(forms.ModelForm):
         fields = [
             "title", "slug", "language", "type", "lead", "body", "status", "published_at",
             "withdrawn_reason", "fields_of_work", "countries", "tags",
-            "image", "image_alt", "image_caption", "image_credit",
+            "image", "image_alt", "image_caption", "image_credit", "event",
         ]  # fmt: skip
-        field_classes = {"countries": CountriesField}
+        field_classes = {"countries": CountriesField, "event": EventField}
 
     request = None  # set by NewsItemAdmin.get_form
 
@@ -105,6 +144,11 @@ class NewsItemAdminForm(forms.ModelForm):
         if "language" in self.fields:
             # A browser always sends it; a post without it keeps the item's language.
             self.fields["language"].required = False
+        if "event" in self.fields and self.request is not None:
+            # Public events and the user's own: another office's draft is not given away.
+            self.fields["event"].queryset = linkable_events(
+                self.request.user, self.instance.event_id
+            )
 
     def clean_published_at(self):
         published_at = self.cleaned_data.get("published_at")
@@ -168,41 +212,12 @@ class NewsItemAdminForm(forms.ModelForm):
             raise ValidationError(refusal)
         return cleaned
 
-    def version_on_record(self, locked=None):
-        """The item's edit counter as stored before this request. Restoring a revision writes
-        the old item back first, so the counter from before that is kept on the request."""
-        on_record = getattr(self.request, "news_on_record", None)
-        if on_record is not None:
-            return on_record.version
-        return locked.version if locked is not None else self.instance.version
-
-    def check_version(self):
-        """Refuse to overwrite changes someone else saved since this form was opened. The row
-        is locked until the admin's transaction ends, so two saves cannot both pass."""
-        if not self.instance.pk:
-            return
-        current = (
-            NewsItem.objects.select_for_update(of=("self",))
-            .select_related("updated_by")
-            .filter(pk=self.instance.pk)
-            .first()
-        )
-        submitted = self.cleaned_data.get("edit_version")
-        if (
-            current is not None
-            and submitted is not None
-            and submitted != self.version_on_record(current)
-        ):
-            who = current.updated_by or _("another editor")
-            raise ValidationError(
-                _(
-                    "%(who)s saved this item at %(when)s, after you opened it. Your changes "
-                    "were not saved, so that theirs are not lost: copy what you wrote, reload "
-                    "the page and apply your changes again."
-                )
-                % {"who": who, "when": date_format(localtime(current.updated_at), "j F Y, H:i")},
-                code="stale",
-            )
+    def stale_message(self, who, when):
+        return _(
+            "%(who)s saved this item at %(when)s, after you opened it. Your changes "
+            "were not saved, so that theirs are not lost: copy what you wrote, reload "
+            "the page and apply your changes again."
+        ) % {"who": who, "when": when}
 
 
 class IssuingBodyFormSet(forms.BaseInlineFormSet):

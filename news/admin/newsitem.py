@@ -72,7 +72,7 @@ class NewsItemAdmin(TranslationViews, PreviewViews, BulkActions, GuardedVersionA
     search_fields = ["title", "lead", "slug"]
     date_hierarchy = "published_at"
     ordering = ["-published_at", "-pk"]
-    autocomplete_fields = ["countries"]
+    autocomplete_fields = ["countries", "event"]
     prepopulated_fields = {"slug": ["title"]}
     show_full_result_count = False  # no second COUNT(*) over the whole archive per page
     list_per_page = 50
@@ -90,7 +90,7 @@ class NewsItemAdmin(TranslationViews, PreviewViews, BulkActions, GuardedVersionA
                 ),
             },
         ),
-        (_("Classification"), {"fields": ["fields_of_work", "countries", "tags"]}),
+        (_("Classification"), {"fields": ["fields_of_work", "countries", "tags", "event"]}),
         (_("Photo"), {"fields": ["image", "image_alt", "image_caption", "image_credit"]}),
     ]
 

@@ -1,6 +1,7 @@
 """The news app's models: the taxonomy it owns (models/taxonomy.py) and the news items with
 their links and editors (models/items.py)."""
 
+from .events import Event, EventDocument, EventOrganiser, MeetingSeries
 from .items import (
     RESERVED_SLUGS,
     EditorProfile,
@@ -13,7 +14,7 @@ from .items import (
 from .taxonomy import Alias, FieldOfWork, FieldOfWorkQuerySet, ReferenceSnapshot
 
 __all__ = [
-    "RESERVED_SLUGS", "Alias", "EditorProfile", "FieldOfWork", "FieldOfWorkQuerySet",
-    "IssuingBody", "NewsItem", "ReferenceSnapshot", "TaggedNewsItem", "storable_time",
-    "validate_free_slug",
+    "RESERVED_SLUGS", "Alias", "EditorProfile", "Event", "EventDocument", "EventOrganiser",
+    "FieldOfWork", "FieldOfWorkQuerySet", "IssuingBody", "MeetingSeries", "NewsItem",
+    "ReferenceSnapshot", "TaggedNewsItem", "storable_time", "validate_free_slug",
 ]  # fmt: skip

@@ -135,6 +135,15 @@ class NewsItem(models.Model):
     countries = models.ManyToManyField(
         "countries.Country", verbose_name=_("countries"), related_name="news_items", blank=True
     )
+    event = models.ForeignKey(
+        "news.Event",
+        verbose_name=_("part of the event"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="news_items",
+        help_text=_("The meeting or conference the item is about, if any."),
+    )
     tags = TaggableManager(
         verbose_name=_("tags"),
         through=TaggedNewsItem,

@@ -11,7 +11,8 @@ OUTCOMES = ["created", "updated", "unchanged", "deleted", KEPT]
 
 class Command(BaseCommand):
     help = (
-        "Load the bundled taxonomy (countries, chairpersonships, fields of work, structures). "
+        "Load the bundled taxonomy (countries, chairpersonships, fields of work, structures, "
+        "aliases, meeting series) and the real editions of the meetings. "
         "A value changed here (in the admin, say) is kept and reported, not overwritten: the "
         "loader writes only over values it wrote itself."
     )
