@@ -48,6 +48,13 @@ def test_the_news_forms_event_lookup_offers_public_events_and_own_drafts(client,
     }
 
 
+def test_an_editors_organiser_lookup_offers_the_bodies_they_work_for(client, editor_a):
+    client.force_login(editor_a)
+    assert autocomplete(client, "eventorganiser", "structure", "Bishkek") == set()
+    found = autocomplete(client, "eventorganiser", "structure", "Dushanbe")
+    assert len(found) == 1 and "Dushanbe" in found.pop()
+
+
 def test_the_news_form_refuses_another_bodys_draft_event(client, editor_a):
     from .test_admin import change_url as news_change_url
     from .test_admin import form_data as news_form_data

@@ -180,6 +180,26 @@ def test_an_event_before_1970_gets_its_time_zone_too(client):
     assert [str(tz["TZID"]) for tz in cal.walk("VTIMEZONE")] == ["Europe/Helsinki"]
 
 
+def test_an_edition_known_by_its_days_is_a_whole_day_event(client, no_events):
+    # 00:00 to 23:59 in the venue's time: the days, with DTEND the day after (RFC 5545).
+    malta = zoneinfo.ZoneInfo("Europe/Malta")
+    event = make_event(
+        "valletta", start=datetime.datetime(2024, 12, 5, tzinfo=malta),
+        days=1, time_zone="Europe/Malta",
+    )  # fmt: skip
+    Event.objects.filter(pk=event.pk).update(
+        end=datetime.datetime(2024, 12, 6, 23, 59, tzinfo=malta)
+    )
+    vevent = parse(client.get("/meetings/valletta/calendar.ics")).walk("VEVENT")[0]
+    assert vevent["DTSTART"].dt == datetime.date(2024, 12, 5)
+    assert vevent["DTEND"].dt == datetime.date(2024, 12, 7)
+    assert "VALUE=DATE" in vevent.to_ical().decode().replace("\r\n ", "")
+    page = client.get("/meetings/valletta/").content.decode()
+    assert '<time datetime="2024-12-05T00:00:00+01:00">5 December 2024</time>' in page
+    assert ">6 December 2024</time>" in page and "23:59</time>" not in page
+    assert '"startDate": "2024-12-05", "endDate": "2024-12-06"' in page
+
+
 def test_control_characters_an_editor_pasted_are_left_out(client, council):
     edit(council, title="Council\x1b[31m 2030\x7f", venue="Hof\rburg", status_note="A\x0cB")
     response = client.get(f"/meetings/{council.slug}/calendar.ics")

@@ -71,6 +71,7 @@ class OrganiserInline(admin.TabularInline):
     model = EventOrganiser
     form = OrganiserForm
     formset = OrganiserFormSet
+    autocomplete_fields = ["structure"]
     fields = ["structure", "position"]
     extra = 1
     verbose_name = _("organiser")

@@ -99,10 +99,12 @@ class IssuerStructureAdmin(StructureAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        if (request.GET.get("app_label"), request.GET.get("model_name")) == (
-            "news",
-            "issuingbody",
-        ) and not edits_all(request.user):
+        # The issuing bodies of a news item and the organisers of an event: an editor picks
+        # among the bodies they work for.
+        looked_up = (request.GET.get("app_label"), request.GET.get("model_name"))
+        if looked_up in {("news", "issuingbody"), ("news", "eventorganiser")} and not edits_all(
+            request.user
+        ):
             queryset = queryset.filter(pk__in=own_structures(request.user))
         return queryset, may_have_duplicates
 

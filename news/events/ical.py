@@ -89,9 +89,14 @@ def vevent(event, *, url):
     component = icalendar.Event()
     component.add("uid", event_uid(event))
     component.add("dtstamp", event.updated_at)
-    # In the venue's zone: the TZID names it, and the calendar's VTIMEZONE defines it.
-    component.add("dtstart", event.local_start)
-    component.add("dtend", event.local_end)
+    if event.is_whole_days:
+        # Days, as an edition known by its dates is: DTEND is the day after (RFC 5545, 3.6.1).
+        component.add("dtstart", event.local_start.date())
+        component.add("dtend", event.local_end.date() + datetime.timedelta(days=1))
+    else:
+        # In the venue's zone: the TZID names it, and the calendar's VTIMEZONE defines it.
+        component.add("dtstart", event.local_start)
+        component.add("dtend", event.local_end)
     component.add("summary", ical_text(status_summary(event)))
     component.add("description", ical_text(description(event, url)))
     place = location(event)

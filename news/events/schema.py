@@ -54,8 +54,11 @@ def event_data(event, request):
         "@type": "Event",
         "name": event.title,
         "url": url,
-        "startDate": event.local_start.isoformat(),
-        "endDate": event.local_end.isoformat(),
+        # An edition known by its days is given as days (schema.org takes a Date).
+        "startDate": (
+            event.local_start.date() if event.is_whole_days else event.local_start
+        ).isoformat(),
+        "endDate": (event.local_end.date() if event.is_whole_days else event.local_end).isoformat(),
         "eventStatus": SCHEMA + STATUSES.get(event.status, "EventScheduled"),
         "eventAttendanceMode": SCHEMA + ATTENDANCE_MODES[event.attendance],
         "location": location(event, url),

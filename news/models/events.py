@@ -255,6 +255,16 @@ class Event(models.Model):
     def is_public(self):
         return self.status != self.Status.DRAFT
 
+    @property
+    def is_whole_days(self):
+        """Whole days in the venue's time (00:00 to 23:59), as editions known only by their
+        dates are entered: shown and put in calendars as days, without times."""
+        start, end = self.local_start, self.local_end
+        return (start.hour, start.minute, start.second) == (0, 0, 0) and (
+            end.hour,
+            end.minute,
+        ) == (23, 59)
+
     def is_live(self, now=None):
         now = now or timezone.now()
         return self.status == self.Status.PUBLISHED and self.start <= now <= self.end

@@ -69,6 +69,8 @@ def event_when(event):
     """When the event takes place, in the venue's time, with its zone: "15 January 2026, 10:00
     to 17:00 (CET, UTC+01:00)" (in the locale's words), each time inside a <time datetime> with
     its offset."""
+    if event.is_whole_days:
+        return event_dates(event)
     start, end = event.local_start, event.local_end
     zone = zone_label(start)
     if offset(start) != offset(end):  # a change of summer time during the event
