@@ -349,3 +349,31 @@ def test_a_draft_is_previewed_with_its_unsaved_changes(client, editor_a):
     assert snapshot(event)[:3] == ("Saved title", "draft", 1)
     assert client.get(f"{CHANGELIST}{theirs.pk}/preview/").status_code == 404
     assert client.post(f"{CHANGELIST}{theirs.pk}/preview/", data).status_code == 404
+
+
+def test_a_publisher_publishes_the_selected_drafts_in_bulk(client, publisher_a, editor_a):
+    drafts = [event_of(DUSHANBE), event_of(DUSHANBE)]
+    cancelled = event_of(DUSHANBE, status="cancelled", status_note="No quorum.")
+    theirs = event_of(BISHKEK)
+
+    def bulk(*events):
+        return {"action": "publish_selected", "_selected_action": [e.pk for e in events]}
+
+    client.force_login(editor_a)  # not an action an editor is offered
+    assert client.post(CHANGELIST, bulk(*drafts)).status_code == 403
+    client.force_login(publisher_a)
+    # Another body's draft is not in the publisher's list: the whole selection is refused.
+    assert client.post(CHANGELIST, bulk(drafts[0], theirs)).status_code == 404
+    ours = Event.objects.filter(pk__in=[e.pk for e in (*drafts, cancelled, theirs)])
+    assert sorted(ours.values_list("status", flat=True)) == ["cancelled", "draft", "draft", "draft"]
+
+    response = client.post(CHANGELIST, bulk(*drafts, cancelled), follow=True)
+    texts = [str(m) for m in response.context["messages"]]
+    assert "2 events published." in texts
+    assert any("Not published" in t and "Border security conference" in t for t in texts)
+    for event in drafts:
+        event.refresh_from_db()
+        assert (event.status, event.version, event.updated_by) == ("published", 2, publisher_a)
+        assert Version.objects.get_for_object(event).count() == 1
+    assert Event.objects.get(pk=cancelled.pk).status == "cancelled"
+    assert Event.objects.get(pk=theirs.pk).status == "draft"

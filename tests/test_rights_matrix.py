@@ -105,6 +105,9 @@ news_event_changelist                        -   200/200    200/200     200/200 
 news_event_changelist:delete_selected        A   -/403      -/ok        -/404      -/ok       -/login
 news_event_changelist:delete_selected        AB  -/403      -/403       -/403      -/ok       -/login
 news_event_changelist:delete_selected        B   -/404      -/404       -/403      -/ok       -/login
+news_event_changelist:publish_selected       A   -/403      -/302       -/403      -/302      -/login
+news_event_changelist:publish_selected       AB  -/403      -/302       -/403      -/302      -/login
+news_event_changelist:publish_selected       B   -/403      -/404       -/403      -/302      -/login
 news_event_add                               -   200/ok     200/ok      200/200    200/ok     login/login
 news_event_change                            A   200/403    200/ok      404/404    200/ok     login/login
 news_event_change                            AB  200/403    200/ok      200/403    200/ok     login/login

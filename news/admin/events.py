@@ -28,6 +28,7 @@ from ..permissions import (
     linkable_events,
     may_edit_event,
 )
+from .event_actions import EventBulkActions
 from .event_forms import EventAdminForm, OrganiserForm, OrganiserFormSet
 from .event_history import GuardedEventVersionAdmin
 from .event_preview import EventPreviewViews
@@ -136,7 +137,7 @@ class EventDescriptionForm(EventAdminForm):
 
 
 @admin.register(Event)
-class EventAdmin(PageCacheBump, EventPreviewViews, GuardedEventVersionAdmin):
+class EventAdmin(PageCacheBump, EventBulkActions, EventPreviewViews, GuardedEventVersionAdmin):
     form = EventDescriptionForm
     change_form_template = "admin/news/event/change_form.html"
     formfield_overrides = URL_FIELDS
@@ -151,7 +152,6 @@ class EventAdmin(PageCacheBump, EventPreviewViews, GuardedEventVersionAdmin):
     show_full_result_count = False
     list_per_page = 50
     save_on_top = True
-    actions = ["delete_selected"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "series", "edition"]}),
         (
