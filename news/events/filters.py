@@ -6,12 +6,15 @@ import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from countries.models import Country
 from structures.models import Structure
 
-from ..listing.filters import MAX_VALUES_PER_FACET, SlugMultipleChoiceFilter
+from ..listing.filters import (
+    DisjunctiveFilterSet,
+    SlugMultipleChoiceFilter,
+    refuse_too_many_values,
+)
 from ..models import Alias, Event, EventOrganiser, FieldOfWork, MeetingSeries
 from ..page_keys import EVERY_VALUE
 
@@ -22,17 +25,7 @@ FACETS = ("series", "year", "country", "field", "organised_by")
 class EventFilterForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
-        for name in FACETS:
-            if len(self.data.getlist(name)) > MAX_VALUES_PER_FACET:
-                self.add_error(
-                    name,
-                    ngettext(
-                        "Choose at most %(count)s value.",
-                        "Choose at most %(count)s values.",
-                        MAX_VALUES_PER_FACET,
-                    )
-                    % {"count": MAX_VALUES_PER_FACET},
-                )
+        refuse_too_many_values(self, FACETS)
         return cleaned
 
 
@@ -68,7 +61,7 @@ class YearFilter(django_filters.Filter):
     field_class = YearField
 
 
-class EventFilter(django_filters.FilterSet):
+class EventFilter(DisjunctiveFilterSet):
     series = SlugMultipleChoiceFilter(
         label=_("Series"), queryset=MeetingSeries.objects.all(), method="filter_series"
     )
@@ -102,14 +95,6 @@ class EventFilter(django_filters.FilterSet):
         """The public events under a request's GET parameters: the one starting point of the
         listing, its calendar and its feed."""
         return cls(request.GET, queryset=Event.objects.published())
-
-    def queryset_without(self, name):
-        """The queryset under every active filter except `name` (disjunctive facet counts)."""
-        queryset = self.queryset
-        for filter_name, value in self.form.cleaned_data.items():
-            if filter_name != name:
-                queryset = self.filters[filter_name].filter(queryset, value)
-        return queryset
 
     def filter_series(self, queryset, name, value):
         return queryset.filter(series__in=value)

@@ -37,23 +37,29 @@ DATE_VALIDATORS = [
 ]
 
 
+def refuse_too_many_values(form, facets):
+    """A form error on each facet given more than MAX_VALUES_PER_FACET values: a query that
+    long is not a visitor's, and each value costs the counts a join."""
+    for name in facets:
+        if len(form.data.getlist(name)) > MAX_VALUES_PER_FACET:
+            form.add_error(
+                name,
+                ngettext(
+                    "Choose at most %(count)s value.",
+                    "Choose at most %(count)s values.",
+                    MAX_VALUES_PER_FACET,
+                )
+                % {"count": MAX_VALUES_PER_FACET},
+            )
+
+
 class NewsFilterForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("from"), cleaned.get("to")
         if start and end and start > end:
             self.add_error("to", _("The end date is before the start date."))
-        for name in FACETS:
-            if len(self.data.getlist(name)) > MAX_VALUES_PER_FACET:
-                self.add_error(
-                    name,
-                    ngettext(
-                        "Choose at most %(count)s value.",
-                        "Choose at most %(count)s values.",
-                        MAX_VALUES_PER_FACET,
-                    )
-                    % {"count": MAX_VALUES_PER_FACET},
-                )
+        refuse_too_many_values(self, FACETS)
         return cleaned
 
 
@@ -108,7 +114,24 @@ def public_tags(request=None):
     return Tag.objects.filter(NewsItem.objects.published().using_tag()).order_by("name")
 
 
-class NewsFilter(django_filters.FilterSet):
+class DisjunctiveFilterSet(django_filters.FilterSet):
+    """A FilterSet whose facets are counted disjunctively: each option under every active
+    filter but its own facet's."""
+
+    def queryset_without(self, name):
+        """The queryset under every active filter except `name`, from the values already
+        cleaned: no second validation, no extra queries."""
+        queryset = self.queryset
+        for filter_name, value in self.form.cleaned_data.items():
+            if filter_name != name:
+                queryset = self.filters[filter_name].filter(queryset, value)
+        return self.in_view(queryset, name)
+
+    def in_view(self, queryset, name=None):
+        return queryset
+
+
+class NewsFilter(DisjunctiveFilterSet):
     field = SlugMultipleChoiceFilter(
         label=_("Field of work"),
         queryset=FieldOfWork.objects.all(),
@@ -182,15 +205,6 @@ class NewsFilter(django_filters.FilterSet):
         if self.content_language and not chosen and name != "language":
             return queryset.in_language_view(self.content_language)
         return queryset
-
-    def queryset_without(self, name):
-        """The queryset under every active filter except `name` (for disjunctive facet counts),
-        from the values already cleaned: no second validation, no extra queries."""
-        queryset = self.queryset
-        for filter_name, value in self.form.cleaned_data.items():
-            if filter_name != name:
-                queryset = self.filters[filter_name].filter(queryset, value)
-        return self.in_view(queryset, name)
 
     # The queryset methods of news/querysets.py, so that one definition serves everyone.
     def filter_field(self, queryset, name, value):
