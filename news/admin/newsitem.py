@@ -20,7 +20,7 @@ from structures.models import Structure
 
 from .. import images, publishing
 from ..models import FieldOfWork, IssuingBody, NewsItem, TaggedNewsItem
-from ..permissions import deletion_refusal, edits_all, may_edit, visible_tags
+from ..permissions import deletion_refusal, edits_all, linkable_news, may_edit, visible_tags
 from ..publishing import change_refusal
 from .actions import BulkActions
 from .forms import IssuingBodyForm, IssuingBodyFormSet, NewsItemAdminForm
@@ -106,6 +106,19 @@ class NewsItemAdmin(TranslationViews, PreviewViews, BulkActions, GuardedVersionA
         )
         # Each item says whether its source changed since it was saved (the list, the form).
         return with_source_changed(queryset.editable_by(request.user))
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        # The event form's news picker (news/admin/event_forms.py) looks items up through this
+        # field: it offers the items the user may link, not every item the user may open.
+        looked_up = [request.GET.get(key) for key in ("app_label", "model_name", "field_name")]
+        if request.path == reverse("admin:autocomplete") and looked_up == [
+            "news",
+            "issuingbody",
+            "news_item",
+        ]:
+            queryset = queryset.filter(pk__in=linkable_news(request.user).values("pk"))
+        return queryset, may_have_duplicates
 
     def has_view_permission(self, request, obj=None):
         return super().has_view_permission(request, obj) and may_edit(request.user, obj)
