@@ -4,14 +4,9 @@ checked before reversion writes anything — the event is one the user may edit 
 raises Http404 otherwise), the version is one of that event's own, the change is one the user's
 role may make — and what is restored still goes through the change form and its checks."""
 
-from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from reversion.errors import RevertError
-from reversion.models import Version
+from django.utils.translation import gettext_lazy
 
 from ..models import Event, EventOrganiser
 from ..permissions import (
@@ -21,7 +16,7 @@ from ..permissions import (
     event_organisers_refusal,
     organiser_ids,
 )
-from .history import GuardedVersionAdmin, OnRecord, conflict, version_number, version_status
+from .history import GuardedVersionAdmin, version_status
 
 
 def version_organisers(version):
@@ -52,77 +47,28 @@ def event_version_refusal(user, *, status_before, organisers_before, version):
 
 
 class GuardedEventVersionAdmin(GuardedVersionAdmin):
-    """For EventAdmin. Reuses the news history's views where they do not name news items."""
+    """For EventAdmin: the views of news/admin/history.py, with the events' rules."""
 
-    @transaction.atomic
-    def revision_view(self, request, object_id, version_id, extra_context=None):
-        event = self.get_object(request, unquote(object_id))
-        counter = (
-            Event.objects.select_for_update(of=("self",))
-            .filter(pk=event.pk)
-            .values_list("version", flat=True)
-            .get()
-        )
-        version = get_object_or_404(Version.objects.get_for_object(event), pk=version_id)
-        try:
-            refusal = event_version_refusal(
-                request.user,
-                status_before=event.status,
-                organisers_before=organiser_ids(event),
-                version=version,
-            )
-        except RevertError as error:
-            return conflict(request, str(error))
-        if refusal:
-            raise PermissionDenied(refusal)
-        request.news_on_record = OnRecord(counter, frozenset())
-        # Skips GuardedVersionAdmin's own (news) checks: those above stand for them.
-        return self.restore(
-            super(GuardedVersionAdmin, self).revision_view,
-            request,
-            object_id,
-            version_id,
-            extra_context,
-        )
+    slug_taken = gettext_lazy(
+        "Another event now has the address “%(slug)s”: change that event's slug, then recover "
+        "this one."
+    )
 
-    def recoverable_versions(self, request):
-        deleted = Version.objects.get_deleted(self.model).select_related("revision")
-        if edits_all_events(request.user):
-            return deleted
-        allowed = [
-            version.pk
-            for version in deleted.prefetch_related("revision__version_set")
-            if self.recovery_refusal(request, version) is None
-        ]
-        return deleted.filter(pk__in=allowed)
+    def change_refusal(self, request, obj, version):
+        return event_version_refusal(
+            request.user,
+            status_before=obj.status,
+            organisers_before=organiser_ids(obj),
+            version=version,
+        )
 
     def recovery_refusal(self, request, version):
         return event_version_refusal(
             request.user, status_before=None, organisers_before=set(), version=version
         )
 
-    @transaction.atomic
-    def recover_view(self, request, version_id, extra_context=None):
-        if not self.has_add_permission(request):
-            raise PermissionDenied
-        version = get_object_or_404(Version.objects.get_deleted(self.model), pk=version_id)
-        try:
-            refusal = self.recovery_refusal(request, version)
-        except RevertError as error:
-            return conflict(request, str(error))
-        if refusal:
-            raise PermissionDenied(refusal)
-        slug = version.field_dict.get("slug")
-        if Event.objects.filter(slug=slug).exists():
-            return conflict(
-                request,
-                _(
-                    "Another event now has the address “%(slug)s”: change that event's slug, "
-                    "then recover this one."
-                )
-                % {"slug": slug},
-            )
-        request.news_on_record = OnRecord(version_number(version), frozenset())
-        return self.restore(
-            super(GuardedVersionAdmin, self).recover_view, request, version_id, extra_context
-        )
+    def recovers_all(self, user):
+        return edits_all_events(user)
+
+    def files_on_record(self, obj):
+        return frozenset()

@@ -17,12 +17,13 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from reversion.admin import VersionAdmin
 from reversion.errors import RevertError
 from reversion.models import Version
 
 from .. import images, permissions, publishing
-from ..models import IssuingBody, NewsItem
+from ..models import IssuingBody
 from .refusals import refusal_page
 
 
@@ -64,55 +65,34 @@ def conflict(request, message):
 
 class GuardedVersionAdmin(VersionAdmin):
     """A VersionAdmin whose history, restore and recovery views hold the rights of the change
-    form. For NewsItemAdmin, whose get_object() finds only items the user may edit and raises
-    Http404 for any other."""
+    form, for an admin whose get_object() finds only objects the user may edit and raises
+    Http404 for any other. The rules are the subclass's (`change_refusal`, `recovery_refusal`,
+    `recovers_all`): NewsItemAdmin's here, EventAdmin's in news/admin/event_history.py."""
+
+    # The conflict page of a recovery whose address another object has taken since.
+    slug_taken = gettext_lazy(
+        "Another item now has the address “%(slug)s”: change that item's slug, then recover "
+        "this one."
+    )
 
     def history_view(self, request, object_id, extra_context=None):
         self.get_object(request, unquote(object_id))
         return super().history_view(request, object_id, extra_context)
 
-    @transaction.atomic
-    def revision_view(self, request, object_id, version_id, extra_context=None):
-        item = self.get_object(request, unquote(object_id))
-        # Locked until the restore is kept or undone: no save may come between this read and
-        # the form's check of the edit counter.
-        counter = (
-            NewsItem.objects.select_for_update(of=("self",))
-            .filter(pk=item.pk)
-            .values_list("version", flat=True)
-            .get()
-        )
-        version = get_object_or_404(Version.objects.get_for_object(item), pk=version_id)
-        try:
-            refusal = publishing.version_refusal(
-                request.user,
-                status_before=item.status,
-                issuers_before=permissions.issuer_ids(item),
-                status_after=version_status(version),
-                issuers_after=version_issuers(version),
-            )
-        except RevertError as error:  # a version of data the code can no longer read
-            return conflict(request, str(error))
-        if refusal:
-            raise PermissionDenied(refusal)
-        # The restore writes the old row, its edit counter too, before the form runs.
-        request.news_on_record = OnRecord(counter, frozenset(images.photo_files(item)))
-        return self.restore(super().revision_view, request, object_id, version_id, extra_context)
+    # --- the rules: a news item's -------------------------------------------------------------
 
-    def recoverable_versions(self, request):
-        """The deleted items the user may bring back: all for managers, otherwise those whose
-        every issuing body is one of the user's (as for deleting them)."""
-        deleted = Version.objects.get_deleted(self.model).select_related("revision")
-        if permissions.edits_all(request.user):
-            return deleted
-        allowed = [
-            version.pk
-            for version in deleted.prefetch_related("revision__version_set")
-            if self.recovery_refusal(request, version) is None
-        ]
-        return deleted.filter(pk__in=allowed)
+    def change_refusal(self, request, obj, version):
+        """Why the user may not turn `obj` into `version`, or None."""
+        return publishing.version_refusal(
+            request.user,
+            status_before=obj.status,
+            issuers_before=permissions.issuer_ids(obj),
+            status_after=version_status(version),
+            issuers_after=version_issuers(version),
+        )
 
     def recovery_refusal(self, request, version):
+        """Why the user may not bring a deleted object back as `version`, or None."""
         return publishing.version_refusal(
             request.user,
             status_before=None,
@@ -120,6 +100,50 @@ class GuardedVersionAdmin(VersionAdmin):
             status_after=version_status(version),
             issuers_after=version_issuers(version),
         )
+
+    def recovers_all(self, user):
+        return permissions.edits_all(user)
+
+    def files_on_record(self, obj):
+        """The files the object's form compares with what it saves (a news item's photo)."""
+        return frozenset(images.photo_files(obj))
+
+    # --- the views ----------------------------------------------------------------------------
+
+    @transaction.atomic
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        # Locked until the restore is kept or undone: no save may come between this read and
+        # the form's check of the edit counter.
+        counter = (
+            self.model.objects.select_for_update(of=("self",))
+            .filter(pk=obj.pk)
+            .values_list("version", flat=True)
+            .get()
+        )
+        version = get_object_or_404(Version.objects.get_for_object(obj), pk=version_id)
+        try:
+            refusal = self.change_refusal(request, obj, version)
+        except RevertError as error:  # a version of data the code can no longer read
+            return conflict(request, str(error))
+        if refusal:
+            raise PermissionDenied(refusal)
+        # The restore writes the old row, its edit counter too, before the form runs.
+        request.news_on_record = OnRecord(counter, self.files_on_record(obj))
+        return self.restore(super().revision_view, request, object_id, version_id, extra_context)
+
+    def recoverable_versions(self, request):
+        """The deleted objects the user may bring back: all for managers, otherwise those the
+        rules let the user recover (for news, those whose every issuing body is the user's)."""
+        deleted = Version.objects.get_deleted(self.model).select_related("revision")
+        if self.recovers_all(request.user):
+            return deleted
+        allowed = [
+            version.pk
+            for version in deleted.prefetch_related("revision__version_set")
+            if self.recovery_refusal(request, version) is None
+        ]
+        return deleted.filter(pk__in=allowed)
 
     def recoverlist_view(self, request, extra_context=None):
         deleted = self.recoverable_versions(request)
@@ -138,15 +162,8 @@ class GuardedVersionAdmin(VersionAdmin):
         if refusal:
             raise PermissionDenied(refusal)
         slug = version.field_dict.get("slug")
-        if NewsItem.objects.filter(slug=slug).exists():
-            return conflict(
-                request,
-                _(
-                    "Another item now has the address “%(slug)s”: change that item's slug, "
-                    "then recover this one."
-                )
-                % {"slug": slug},
-            )
+        if self.model.objects.filter(slug=slug).exists():
+            return conflict(request, self.slug_taken % {"slug": slug})
         request.news_on_record = OnRecord(version_number(version), frozenset())
         return self.restore(super().recover_view, request, version_id, extra_context)
 
