@@ -1,21 +1,20 @@
-"""The bulk actions of the news list: delete, publish, withdraw. Publishing and withdrawing go
-through the publishing door (news/publishing.py), item by item, each in a revision of its own;
-deleting refuses the whole selection when one item may not be deleted, and says why."""
+"""The bulk actions of the news list beside delete (news/admin/body_rights.py): publish,
+withdraw. Both go through the publishing door (news/publishing.py), item by item, each in a
+revision of its own."""
 
 import reversion
 from django.contrib import admin, messages
-from django.contrib.admin.actions import delete_selected
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .. import publishing
-from ..permissions import can_publish, deletion_refusal
+from ..permissions import can_publish
 
 
 class BulkActions:
-    """For NewsItemAdmin."""
+    """For NewsItemAdmin, after BodyRights (its `delete_selected`)."""
 
     actions = ["delete_selected", "publish_selected", "withdraw_selected"]
 
@@ -25,13 +24,6 @@ class BulkActions:
             actions.pop("publish_selected", None)
             actions.pop("withdraw_selected", None)
         return actions
-
-    @admin.action(permissions=["delete"], description=_("Delete selected %(verbose_name_plural)s"))
-    def delete_selected(self, request, queryset):
-        refusals = [r for r in (deletion_refusal(request.user, item) for item in queryset) if r]
-        if refusals:
-            raise PermissionDenied("\n".join([str(_("Nothing was deleted.")), *refusals]))
-        return delete_selected(self, request, queryset)
 
     @admin.action(description=_("Publish the selected items"))
     def publish_selected(self, request, queryset):

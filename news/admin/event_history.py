@@ -54,7 +54,7 @@ class GuardedEventVersionAdmin(GuardedVersionAdmin):
         "this one."
     )
 
-    def change_refusal(self, request, obj, version):
+    def version_refusal(self, request, obj, version):
         return event_version_refusal(
             request.user,
             status_before=obj.status,

@@ -5,10 +5,7 @@ postpones and cancels. Forms in event_forms.py, history in event_history.py."""
 
 import reversion
 from django import forms
-from django.contrib import admin, messages
-from django.contrib.admin.actions import delete_selected
-from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
+from django.contrib import admin
 from django.db import models
 from django.db.models import F, Prefetch
 from django.urls import path, reverse
@@ -28,6 +25,7 @@ from ..permissions import (
     linkable_events,
     may_edit_event,
 )
+from .body_rights import BodyRights
 from .event_actions import EventBulkActions
 from .event_forms import EventAdminForm, OrganiserForm, OrganiserFormSet
 from .event_history import GuardedEventVersionAdmin
@@ -137,7 +135,14 @@ class EventDescriptionForm(EventAdminForm):
 
 
 @admin.register(Event)
-class EventAdmin(PageCacheBump, EventBulkActions, EventPreviewViews, GuardedEventVersionAdmin):
+class EventAdmin(
+    PageCacheBump, BodyRights, EventBulkActions, EventPreviewViews, GuardedEventVersionAdmin
+):
+    # Who may see, change and delete an event (news/admin/body_rights.py).
+    may_edit_rule = staticmethod(may_edit_event)
+    change_refusal_rule = staticmethod(event_change_refusal)
+    deletion_refusal_rule = staticmethod(event_deletion_refusal)
+
     form = EventDescriptionForm
     change_form_template = "admin/news/event/change_form.html"
     formfield_overrides = URL_FIELDS
@@ -201,74 +206,17 @@ class EventAdmin(PageCacheBump, EventBulkActions, EventPreviewViews, GuardedEven
             queryset = linkable_events(request.user)
         return super().get_search_results(request, queryset, search_term)
 
-    def has_view_permission(self, request, obj=None):
-        return super().has_view_permission(request, obj) and may_edit_event(request.user, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return (
-            super().has_change_permission(request, obj)
-            and may_edit_event(request.user, obj)
-            and (obj is None or event_change_refusal(request.user, self.on_record(obj)) is None)
-        )
-
-    def has_delete_permission(self, request, obj=None):
-        return (
-            super().has_delete_permission(request, obj)
-            and may_edit_event(request.user, obj)
-            and (obj is None or event_deletion_refusal(request.user, obj) is None)
-        )
-
-    @staticmethod
-    def on_record(obj):
-        return getattr(obj, "status_on_record", obj.status) if obj.pk else None
-
     def get_object(self, request, object_id, from_field=None):
         event = super().get_object(request, object_id, from_field)
         if event is not None:
-            # A form that fails validation sets its values on the event before the page is
-            # shown again: what is read-only goes by the status on record.
-            event.status_on_record = event.status
             event.viewer = request.user  # whose news items the read-only page lists
         return event
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        event = self.get_object(request, unquote(object_id))
-        refusal = event_change_refusal(request.user, self.on_record(event))
-        if refusal:
-            if request.method == "POST":
-                raise PermissionDenied(refusal)
-            self.message_user(request, refusal, messages.WARNING)
-        return super().change_view(request, object_id, form_url, extra_context)
-
-    def delete_view(self, request, object_id, extra_context=None):
-        refusal = event_deletion_refusal(request.user, self.get_object(request, unquote(object_id)))
-        if refusal:
-            raise PermissionDenied(refusal)
-        return super().delete_view(request, object_id, extra_context)
-
-    @admin.action(permissions=["delete"], description=_("Delete selected %(verbose_name_plural)s"))
-    def delete_selected(self, request, queryset):
-        refusals = [r for r in (event_deletion_refusal(request.user, e) for e in queryset) if r]
-        if refusals:
-            raise PermissionDenied("\n".join([str(_("Nothing was deleted.")), *refusals]))
-        return delete_selected(self, request, queryset)
 
     def get_list_filter(self, request):
         if edits_all_events(request.user):
             return self.list_filter
         # An editor sees their own bodies' events only: a list of every body would mislead.
         return ["series", "status", YearFilter, WhenFilter]
-
-    def get_readonly_fields(self, request, obj=None):
-        # The address of a public event is out in the world (and in calendars).
-        if obj is not None and self.on_record(obj) not in (None, Event.Status.DRAFT):
-            return ["slug"]
-        return []
-
-    def get_prepopulated_fields(self, request, obj=None):
-        if "slug" in self.get_readonly_fields(request, obj):
-            return {}
-        return super().get_prepopulated_fields(request, obj)
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)

@@ -66,7 +66,7 @@ def conflict(request, message):
 class GuardedVersionAdmin(VersionAdmin):
     """A VersionAdmin whose history, restore and recovery views hold the rights of the change
     form, for an admin whose get_object() finds only objects the user may edit and raises
-    Http404 for any other. The rules are the subclass's (`change_refusal`, `recovery_refusal`,
+    Http404 for any other. The rules are the subclass's (`version_refusal`, `recovery_refusal`,
     `recovers_all`): NewsItemAdmin's here, EventAdmin's in news/admin/event_history.py."""
 
     # The conflict page of a recovery whose address another object has taken since.
@@ -81,7 +81,7 @@ class GuardedVersionAdmin(VersionAdmin):
 
     # --- the rules: a news item's -------------------------------------------------------------
 
-    def change_refusal(self, request, obj, version):
+    def version_refusal(self, request, obj, version):
         """Why the user may not turn `obj` into `version`, or None."""
         return publishing.version_refusal(
             request.user,
@@ -123,7 +123,7 @@ class GuardedVersionAdmin(VersionAdmin):
         )
         version = get_object_or_404(Version.objects.get_for_object(obj), pk=version_id)
         try:
-            refusal = self.change_refusal(request, obj, version)
+            refusal = self.version_refusal(request, obj, version)
         except RevertError as error:  # a version of data the code can no longer read
             return conflict(request, str(error))
         if refusal:

@@ -5,8 +5,6 @@ views of its own (tag suggestions); history (history.py), preview (preview.py), 
 import reversion
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.db.models.functions import Length
 from django.http import JsonResponse
@@ -23,6 +21,7 @@ from ..models import FieldOfWork, IssuingBody, NewsItem, TaggedNewsItem
 from ..permissions import deletion_refusal, edits_all, linkable_news, may_edit, visible_tags
 from ..publishing import change_refusal
 from .actions import BulkActions
+from .body_rights import BodyRights
 from .forms import IssuingBodyForm, IssuingBodyFormSet, NewsItemAdminForm
 from .history import GuardedVersionAdmin
 from .preview import PreviewViews
@@ -61,7 +60,12 @@ reversion.register(NewsItem, follow=["issuing_bodies", "tagged_items"])
 
 
 @admin.register(NewsItem)
-class NewsItemAdmin(TranslationViews, PreviewViews, BulkActions, GuardedVersionAdmin):
+class NewsItemAdmin(BodyRights, TranslationViews, PreviewViews, BulkActions, GuardedVersionAdmin):
+    # Who may see, change and delete an item (news/admin/body_rights.py).
+    may_edit_rule = staticmethod(may_edit)
+    change_refusal_rule = staticmethod(change_refusal)
+    deletion_refusal_rule = staticmethod(deletion_refusal)
+
     form = NewsItemAdminForm
     inlines = [IssuingBodyInline]
     list_display = ["title", "language_column", "status", "published_at", "issuers", "type"]
@@ -120,51 +124,11 @@ class NewsItemAdmin(TranslationViews, PreviewViews, BulkActions, GuardedVersionA
             queryset = queryset.filter(pk__in=linkable_news(request.user).values("pk"))
         return queryset, may_have_duplicates
 
-    def has_view_permission(self, request, obj=None):
-        return super().has_view_permission(request, obj) and may_edit(request.user, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return (
-            super().has_change_permission(request, obj)
-            and may_edit(request.user, obj)
-            and (obj is None or change_refusal(request.user, self.status_on_record(obj)) is None)
-        )
-
-    def has_delete_permission(self, request, obj=None):
-        return (
-            super().has_delete_permission(request, obj)
-            and may_edit(request.user, obj)
-            and (obj is None or deletion_refusal(request.user, obj) is None)
-        )
-
-    @staticmethod
-    def status_on_record(obj):
-        return getattr(obj, "status_on_record", obj.status) if obj.pk else None
-
     def get_object(self, request, object_id, from_field=None):
         item = super().get_object(request, object_id, from_field)
         if item is not None:
-            # A form that fails validation has set its values on the item, status too, before
-            # the page is shown again: the read-only fields go by the status on record.
-            item.status_on_record = item.status
             item.photo_files_on_record = images.photo_files(item)
         return item
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        item = self.get_object(request, unquote(object_id))
-        refusal = change_refusal(request.user, self.status_on_record(item))
-        if refusal:
-            if request.method == "POST":
-                raise PermissionDenied(refusal)
-            # The item is shown read-only; the page says why.
-            self.message_user(request, refusal, messages.WARNING)
-        return super().change_view(request, object_id, form_url, extra_context)
-
-    def delete_view(self, request, object_id, extra_context=None):
-        refusal = deletion_refusal(request.user, self.get_object(request, unquote(object_id)))
-        if refusal:
-            raise PermissionDenied(refusal)
-        return super().delete_view(request, object_id, extra_context)
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
@@ -186,17 +150,6 @@ class NewsItemAdmin(TranslationViews, PreviewViews, BulkActions, GuardedVersionA
     def body_as_shown(self, obj):
         # Trusted as the public page trusts it: sanitised when it was saved (news/sanitise.py).
         return mark_safe(obj.body)
-
-    def get_readonly_fields(self, request, obj=None):
-        # The address of a published item is out in the world: it must not change.
-        if obj is not None and self.status_on_record(obj) not in (None, NewsItem.Status.DRAFT):
-            return ["slug"]
-        return []
-
-    def get_prepopulated_fields(self, request, obj=None):
-        if "slug" in self.get_readonly_fields(request, obj):
-            return {}
-        return super().get_prepopulated_fields(request, obj)
 
     class Media:
         js = ["admin/news/tag-suggestions.js"]
