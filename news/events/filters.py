@@ -42,8 +42,10 @@ class YearField(forms.MultipleChoiceField):
         values = super().to_python(value)
         years = []
         for text in values:
-            # isdigit() alone takes "²" for a digit, which int() refuses.
-            digits = str(text).isascii() and str(text).isdigit()
+            # isdigit() alone takes "²" for a digit, which int() refuses; and int() refuses a
+            # string of more than 4,300 digits: a year has four.
+            text = str(text)
+            digits = text.isascii() and text.isdigit() and len(text) <= 4
             if not digits or not EARLIEST_YEAR <= int(text) <= LATEST_YEAR:
                 raise forms.ValidationError(
                     self.error_messages["invalid_choice"], code="invalid_choice",
