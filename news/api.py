@@ -99,7 +99,7 @@ def news_list(request):
     if settings.FACET_CACHE:
         # The listing's facet counts, kept in the shared cache per filter, say how many items
         # match: no COUNT(*) over the archive on every call.
-        counts, _panel_key = facet_counts(filterset)
+        counts = facet_counts(filterset).counts
         paginator.count = result_count(filterset, counts)
     try:
         page = paginator.page(request.GET.get("page") or 1)

@@ -11,7 +11,9 @@ from . import aliases, search
 from .events import upcoming
 from .language_versions import article_versions, page_versions
 from .listing.facets import build_facets, facet_counts, result_count
+from .listing.fast import IndexedItems, IndexedListing
 from .listing.filters import LISTING_READS, NewsFilter, canonical_query
+from .listing.index import listing_index
 from .listing.pagination import CappedPaginator
 from .listing.summary import active_filters, describe
 from .menus import by_local_name, field_tree
@@ -61,7 +63,9 @@ class NewsListView(LanguageVersionsMixin, ListView):
     paginate_by = 20
     paginator_class = CappedPaginator
     counts = None  # the facet counts of a valid filter
+    listing = None  # the filter over the listing index, where there is one (news/listing/index.py)
     facet_panel_key = None  # where its rendered filter panel is cached, if anywhere
+    generation = None  # the page cache's generation the counts were read under
 
     def get(self, request, *args, **kwargs):
         self.filterset = NewsFilter.for_request(request)
@@ -74,7 +78,12 @@ class NewsListView(LanguageVersionsMixin, ListView):
             return HttpResponsePermanentRedirect(
                 f"{request.path}?{canonical}" if canonical else request.path
             )
-        self.counts, self.facet_panel_key = facet_counts(self.filterset)
+        with listing_index() as index:
+            if index is not None:
+                self.listing = IndexedListing(index, self.filterset)
+            self.counts, self.facet_panel_key, self.generation = facet_counts(
+                self.filterset, self.listing
+            )
         return super().get(request, *args, **kwargs)
 
     def requested_page(self):
@@ -92,6 +101,8 @@ class NewsListView(LanguageVersionsMixin, ListView):
         return page_versions(self.request, f"{path}?{query}" if query else path)
 
     def get_queryset(self):
+        if self.listing is not None:
+            return IndexedItems(self.listing, NewsItem.objects.for_listing())
         return self.filterset.qs.for_listing()
 
     def get_paginator(self, queryset, per_page, **kwargs):
@@ -122,7 +133,9 @@ class NewsListView(LanguageVersionsMixin, ListView):
             summary=describe(self.filterset, context["paginator"].count),
             active_filters=active_filters(self.filterset),
             # Built only when the panel is not in the cache already.
-            facets=SimpleLazyObject(lambda: build_facets(self.filterset, self.counts)),
+            facets=SimpleLazyObject(
+                lambda: build_facets(self.filterset, self.counts, self.generation)
+            ),
             facet_panel_key=self.facet_panel_key,
         )
         return context

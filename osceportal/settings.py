@@ -152,6 +152,9 @@ PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300" if REDIS_URL
 # Facet counts are kept per filter in the shared cache (news/listing/facets.py), for the same reason
 # only when there is one.
 FACET_CACHE = env_bool("FACET_CACHE", default=bool(REDIS_URL))
+# The listing's facet counts and pages from an index kept in each process, current with the
+# database through its change feed (news/listing/index.py); PostgreSQL only. Off: all in SQL.
+LISTING_INDEX = env_bool("LISTING_INDEX", default=True)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -315,6 +315,28 @@ def test_facet_counts_are_cached_per_filter_and_renewed_by_changes(
     assert option.count == expected == response.context["paginator"].count
 
 
+def test_facet_options_are_named_as_the_taxonomy_is_after_a_change(
+    client, demo_news, settings, django_capture_on_commit_callbacks
+):
+    """The options' names and order are kept per process under the page cache's generation:
+    a renamed country is offered under its new name from the next request on."""
+    settings.FACET_CACHE = True
+    assert "Tajikistan" in facet_labels(client.get("/news/?type=news"), "country")
+    connection.run_on_commit.clear()  # as after the fixtures' own commit
+    with django_capture_on_commit_callbacks(execute=True):
+        country = Country.objects.get(slug="tajikistan")
+        country.name = "Republic of Tajikistan"
+        country.save()
+    labels = facet_labels(client.get("/news/?type=press_release"), "country")
+    assert "Republic of Tajikistan" in labels
+    assert "Tajikistan" not in labels
+
+
+def facet_labels(response, name):
+    facet = next(facet for facet in response.context["facets"] if facet.name == name)
+    return [option.label for option in facet.options]
+
+
 def test_filter_panel_is_rendered_once_per_filter_and_sort(client, demo_news, settings):
     settings.FACET_CACHE = True
     url = "/news/?field=border-management"

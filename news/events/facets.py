@@ -1,7 +1,8 @@
 """Facet counts of the meetings listing, as the news listing's (news/listing/facets.py): beside
 each option, the number of events it would give under the *other* active filters (disjunctive
 counts), one SQL aggregate a facet whatever the number of events. The options reuse the news
-listing's `Option` and `Facet`, so that one template (includes/facet_options.html) shows both."""
+listing's `Option` and `Facet`, so that one template tag (`facet_options`,
+news/templatetags/news_tags.py) shows both."""
 
 from django.db.models import Count
 from django.db.models.functions import ExtractYear

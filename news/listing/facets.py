@@ -8,7 +8,9 @@ language, where the other facets count over the listing, in its language view.""
 
 import dataclasses
 import hashlib
+import threading
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
@@ -114,27 +116,38 @@ def counts_key(filterset, generation):
     return f"facets:{generation}:{digest}"
 
 
-def facet_counts(filterset):
-    """({facet: {option: count}}, the cache key of the rendered filter panel or None).
+def facet_counts(filterset, listing=None):
+    """({facet: {option: count}}, the cache key of the rendered filter panel or None), counted
+    from the listing index (`listing`, news/listing/fast.py) when there is one, else in SQL.
 
     The counts are kept in the shared cache per canonical filter (page and sort do not change
     them), under the page cache's generation, so that any change, or a scheduled item going
     live, renews them; the generation is read once for both keys. The panel shows the counts,
     the chosen values and the sort. Without a shared cache there is no panel key."""
+
+    def count():
+        return listing.counts() if listing is not None else compute_counts(filterset)
+
     if not settings.FACET_CACHE:
-        return compute_counts(filterset), None
+        return FacetCounts(count(), None, None)
     generation, seconds_to_go_live = pagecache.generation()
     key = counts_key(filterset, generation)
     panel_key = f"{key}:{filterset.form.cleaned_data.get('sort') or ''}"
     counts = cache.get(key)
     if counts is None:
-        counts = compute_counts(filterset)
+        counts = count()
         timeout = FACET_CACHE_SECONDS
         if seconds_to_go_live is not None:
             timeout = min(timeout, seconds_to_go_live)
         if timeout > 0:
             cache.set(key, counts, timeout)
-    return counts, panel_key
+    return FacetCounts(counts, panel_key, generation)
+
+
+class FacetCounts(NamedTuple):
+    counts: dict
+    panel_key: str | None  # where the rendered filter panel is cached, if anywhere
+    generation: object  # the page cache's generation they were read under (None: not read)
 
 
 def compute_counts(filterset):
@@ -307,35 +320,78 @@ def language_options(counts, chosen):
     ]  # fmt: skip
 
 
-def build_facets(filterset, counts):
-    """All facets for a valid NewsFilter, from `facet_counts`."""
+@dataclass(frozen=True)
+class Entry:
+    """A taxonomy value as a facet offers it: its id (the counts' key), slug and label."""
+
+    pk: int
+    slug: str
+    label: str
+
+
+def entry(obj, label):
+    return Entry(obj.pk, obj.slug, str(label))
+
+
+def taxonomy_entries():
+    """The options of the field, country and body facets, in the page's language and order:
+    {"field": [(field, [its sub-topics])], "country": [...], "issued_by": [...]}."""
+    return {
+        "field": [
+            (entry(field, field.local_name), [entry(sub, sub.local_name) for sub in subtopics])
+            for field, subtopics in field_tree(FieldOfWork.objects.all())
+        ],
+        "country": [entry(c, c.local_name) for c in in_local_order(Country.objects.all())],
+        "issued_by": [entry(s, issuer_name(s)) for s in Structure.objects.all()],
+    }
+
+
+# Per process: the entries of each language made under the page cache's latest generation.
+# Any change to the taxonomy renews the generation (news/pagecache.py), so they are made again
+# then; under a generation the cache could not vouch for, they are made for the request alone.
+_entries = {}
+_entries_lock = threading.Lock()
+
+
+def current_entries(generation):
+    if generation is None or str(generation).startswith("untrusted"):
+        return taxonomy_entries()
+    key = (get_language(), languages.current().code)
+    with _entries_lock:
+        held = _entries.get(key)
+        if held is not None and held[0] == generation:
+            return held[1]
+    made = taxonomy_entries()
+    with _entries_lock:
+        _entries[key] = (generation, made)
+    return made
+
+
+def build_facets(filterset, counts, generation=None):
+    """All facets for a valid NewsFilter, from `facet_counts` (and the generation they were
+    read under, for the taxonomy's options)."""
     data = filterset.form.cleaned_data
     chosen = {
         name: {getattr(value, "slug", value) for value in data.get(name) or []} for name in FACETS
     }
+    entries = current_entries(generation)
 
-    def option(obj, name, label, **extra):
-        count = counts[name].get(obj.pk, 0)
-        return Option(obj.slug, label(obj), count, obj.slug in chosen[name], **extra)
+    def option(each, name, **extra):
+        count = counts[name].get(each.pk, 0)
+        return Option(each.slug, each.label, count, each.slug in chosen[name], **extra)
 
-    def options(objects, name, label):
-        return [option(obj, name, label) for obj in objects]
-
-    def field_name(field):
-        return field.local_name
+    def options(name):
+        return [option(each, name) for each in entries[name]]
 
     fields = [
-        option(field, "field", field_name, subtopics=options(subtopics, "field", field_name))
-        for field, subtopics in field_tree(FieldOfWork.objects.all())
+        option(field, "field", subtopics=[option(sub, "field") for sub in subtopics])
+        for field, subtopics in entries["field"]
     ]
-    countries = in_local_order(Country.objects.all())
     tags = Tag.objects.filter(pk__in=counts["tag"]) | Tag.objects.filter(slug__in=chosen["tag"])
     return [
         Facet("field", _("Field of work"), fields),
-        Facet("country", _("Country"), options(countries, "country", lambda c: c.local_name)),
-        Facet(
-            "issued_by", _("Issued by"), options(Structure.objects.all(), "issued_by", issuer_name)
-        ),
+        Facet("country", _("Country"), options("country")),
+        Facet("issued_by", _("Issued by"), options("issued_by")),
         Facet(
             "type",
             _("Type"),
@@ -349,7 +405,7 @@ def build_facets(filterset, counts):
             "tag",
             _("Tag"),
             sorted(
-                options(tags.distinct(), "tag", label=lambda t: t.name),
+                [option(entry(tag, tag.name), "tag") for tag in tags.distinct()],
                 key=lambda o: (-o.count, o.label.casefold()),
             ),
         ),

@@ -7,10 +7,10 @@ from django import template
 from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, to_locale
+from django.utils.translation import get_language, gettext, ngettext, to_locale
 from django.utils.translation import gettext_lazy as _
 
 from languages.templatetags.language_tags import html_lang
@@ -130,3 +130,89 @@ def page_language():
 def page_locale():
     """The active language as OpenGraph writes a locale: "en_GB"."""
     return to_locale(get_language() or "en")
+
+
+def counted(count, counting_events):
+    """An option's count, with what it counts for a screen reader: "(3 items)"."""
+    if counting_events:
+        text = ngettext(
+            '<span class="visually-hidden">(</span>%(counter)s'
+            '<span class="visually-hidden"> event)</span>',
+            '<span class="visually-hidden">(</span>%(counter)s'
+            '<span class="visually-hidden"> events)</span>',
+            count,
+        )
+    else:
+        text = ngettext(
+            '<span class="visually-hidden">(</span>%(counter)s'
+            '<span class="visually-hidden"> item)</span>',
+            '<span class="visually-hidden">(</span>%(counter)s'
+            '<span class="visually-hidden"> items)</span>',
+            count,
+        )
+    return text % {"counter": count}
+
+
+@register.simple_tag
+def facet_options(facets, counting_events=False):
+    """The fieldsets of a listing's facets (news/listing/facets.py: Facet, Option), for the news
+    and the meetings listings; `counting_events` names what the counts count. A field's
+    sub-topics are in a nested list named after it (a screen reader says whose sub-topics
+    they are).
+
+    Written here rather than as a template: a panel has some two hundred options, and the
+    template language took about 30 ms to render them, more than everything else a filtered
+    listing does (bench/README.md, "Listing index")."""
+    parts = []
+    add = parts.append
+    for facet in facets:
+        selected = ""
+        if facet.selected_count:
+            count = facet.selected_count
+            chosen = ngettext("(%(counter)s chosen)", "(%(counter)s chosen)", count)
+            selected = f' <span class="selected-count">{chosen % {"counter": count}}</span>'
+        add(
+            f'\n  <fieldset class="facet facet-{escape(facet.name)}">\n'
+            f"    <legend>{escape(facet.legend)}{selected}</legend>\n"
+            f'    <ul class="options{" long" if facet.is_long else ""}">'
+        )
+        for group in facet.top_options:
+            classes = class_attribute(
+                group.subtopics and "has-subtopics", group.disabled and "disabled"
+            )
+            add(f"\n      <li{classes}>")
+            for position, option in enumerate(group.with_subtopics):
+                if position == 1:
+                    name = gettext("Sub-topics of %(name)s") % {"name": group.label}
+                    add(f'\n        <ul class="suboptions" aria-label="{escape(name)}">')
+                if position:
+                    add(f"\n          <li{class_attribute(option.disabled and 'disabled')}>")
+                add(option_markup(facet.name, option, counting_events))
+                if position:
+                    add("</li>")
+                    if position == len(group.subtopics):
+                        add("\n        </ul>")
+            add("\n      </li>")
+        add("\n    </ul>\n  </fieldset>")
+    return mark_safe("".join(parts))
+
+
+def class_attribute(*names):
+    names = [name for name in names if name]
+    return f' class="{" ".join(names)}"' if names else ""
+
+
+def option_markup(facet_name, option, counting_events):
+    value = escape(option.value)
+    identifier = f"{escape(facet_name)}-{value}"
+    label = escape(option.label)
+    if option.lang:
+        label = f'<span lang="{escape(option.lang)}" translate="no">{label}</span>'
+    count = counted(option.count, counting_events)
+    return (
+        f'\n        <input type="checkbox" name="{escape(facet_name)}" value="{value}" '
+        f'id="{identifier}"{" checked" if option.selected else ""}'
+        f"{' disabled' if option.disabled else ''}>\n"
+        f'        <label for="{identifier}">{label} <span class="count">{count}</span></label>\n'
+        "        "
+    )

@@ -1,0 +1,265 @@
+"""The listing answered from the index (news/listing/index.py): the facet counts, the number of
+results and the ids of one page, for a valid NewsFilter. The same answers as the SQL of
+news/listing/facets.py and NewsFilter.qs (tests/test_listing_index.py compares them on random
+archives), in a few milliseconds whatever the combination of filters.
+
+Only the search words are matched by PostgreSQL (its stemming, phrases and exclusions), once
+per query and language: the ids of every matching item, in the order of relevance, which the
+index keeps until the next change (`TEXT_ENTRIES` queries, `TEXT_IDS` ids at most)."""
+
+import datetime
+import heapq
+
+from django.contrib.postgres.search import SearchRank
+from django.db.models import F
+from pyroaring import BitMap
+from taggit.models import Tag
+
+from languages import registry as languages
+
+from .. import search
+from ..models import FieldOfWork, NewsItem
+from .filters import FACETS, day_start
+from .index import COLUMNS, _lock, micros, micros_now
+
+TAG_OPTIONS = 15  # as news/listing/facets.py shows
+TEXT_ENTRIES = 256
+TEXT_IDS = 2_000_000
+# A page is found by walking the order while that reads fewer than about this many ids per
+# result; otherwise the results are sorted.
+WALK_FACTOR = 4
+WALK_FLOOR = 2_000
+
+
+def field_families():
+    """{field id: the ids it covers}: itself and its sub-topics (`with_subtopics_of`)."""
+    families = {}
+    for pk, parent in FieldOfWork.objects.values_list("pk", "parent_id"):
+        families.setdefault(pk, {pk})
+        if parent is not None:
+            families.setdefault(parent, {parent}).add(pk)
+    return families
+
+
+def union(bitmaps):
+    return BitMap.union(*bitmaps) if bitmaps else BitMap()
+
+
+class IndexedListing:
+    """One request's listing over the index: `counts()`, `count`, `page_ids(offset, limit)`."""
+
+    def __init__(self, index, filterset, moment=None):
+        self.index = index
+        self.filterset = filterset
+        self.data = data = filterset.form.cleaned_data
+        self.moment = micros_now() if moment is None else moment
+        self.families = field_families()
+        self.restrictions = {}
+        for name in FACETS:
+            if data.get(name):
+                self.restrictions[name] = self.chosen(name, data[name])
+        if data.get("q"):
+            self.restrictions["q"] = self.text(data["q"]).matches
+        start, end = data.get("from"), data.get("to")
+        if start or end:
+            self.restrictions["dates"] = index.published_between(
+                micros(day_start(start)) if start else None,
+                micros(day_start(end + datetime.timedelta(days=1))) if end else None,
+            )
+        self.public = index.public(self.moment)
+        self.view = None
+        if filterset.content_language and not data.get("language"):
+            self.view = index.language_view(filterset.content_language, self.moment)
+        self.results = self.base()
+
+    def chosen(self, name, values):
+        if name in COLUMNS:
+            return union([self.index.columns[name].get(v, BitMap()) for v in values])
+        links = self.index.links[name]
+        ids = {value.pk for value in values}
+        if name == "field":
+            ids = {pk for value in values for pk in self.families.get(value.pk, {value.pk})}
+        return union([links[pk] for pk in ids if pk in links])
+
+    def text(self, text):
+        config = languages.current().search_config
+        return text_matches(self.index, config, text)
+
+    def base(self, without=None):
+        """The public items under every filter but `without` (in the language view unless the
+        language facet is the one left out)."""
+        found = self.public
+        for name, bitmap in self.restrictions.items():
+            if name != without:
+                found = found & bitmap
+        if self.view is not None and without != "language":
+            found = found & self.view
+        return found
+
+    @property
+    def count(self):
+        return len(self.results)
+
+    def counts(self):
+        """{facet: {option: count}}, as `compute_counts` gives them (options with none left
+        out)."""
+        counts = {}
+        for name in FACETS:
+            counted_apart = name in self.restrictions or (
+                name == "language" and self.view is not None
+            )
+            over = self.base(without=name) if counted_apart else self.results
+            counts[name] = self.count_facet(name, over)
+        return counts
+
+    def count_facet(self, name, over):
+        if name in COLUMNS:
+            return nonzero(self.index.columns[name], over)
+        if name == "tag":
+            return self.top_tags(over)
+        counts = nonzero(self.index.links[name], over)
+        if name == "field":
+            links = self.index.links["field"]
+            for head, members in self.families.items():
+                if len(members) > 1:
+                    bitmaps = [links[pk] for pk in members if pk in links]
+                    count = over.intersection_cardinality(union(bitmaps))
+                    counts.pop(head, None)
+                    if count:
+                        counts[head] = count
+        return counts
+
+    def top_tags(self, over):
+        """The TAG_OPTIONS most used tags over `over`, ties in name order as SQL sorts them.
+        Tags are tried from the most used in the whole archive down: one used less than the
+        last of the best so far cannot join them."""
+        by_size = self.index.remembered(
+            "tags-by-size",
+            0,
+            lambda: (sorted(self.index.links["tag"].items(), key=lambda kv: -len(kv[1])), None),
+        )
+        found, best = [], []  # best: a heap of the TAG_OPTIONS largest counts so far
+        for tag_id, bitmap in by_size:
+            if len(best) == TAG_OPTIONS and len(bitmap) < best[0]:
+                break
+            count = over.intersection_cardinality(bitmap)
+            if count:
+                found.append((count, tag_id))
+                if len(best) < TAG_OPTIONS:
+                    heapq.heappush(best, count)
+                elif count > best[0]:
+                    heapq.heapreplace(best, count)
+        found.sort(reverse=True)
+        if len(found) > TAG_OPTIONS:
+            last = found[TAG_OPTIONS - 1][0]
+            above = [pair for pair in found if pair[0] > last]
+            tied = {tag_id for count, tag_id in found if count == last}
+            named = Tag.objects.filter(pk__in=tied).order_by("name").values_list("pk", flat=True)
+            found = above + [(last, pk) for pk in named[: TAG_OPTIONS - len(above)]]
+        return {tag_id: count for count, tag_id in found}
+
+    def page_ids(self, offset, limit):
+        """The ids of the results from `offset`, at most `limit`, in the listing's order."""
+        sort = self.data.get("sort") or self.filterset.default_sort()
+        with _lock:
+            if sort == "relevance" and self.data.get("q"):
+                found = walk(self.text(self.data["q"]).ranked, self.results, offset + limit)
+            elif sort == "oldest":
+                found = first(self.results, reversed(self.index.order), offset + limit,
+                              len(self.index.order), self.index.sort_key, newest=False)  # fmt: skip
+            else:
+                found = first(self.results, self.index.order, offset + limit,
+                              len(self.index.order), self.index.sort_key, newest=True)  # fmt: skip
+        return found[offset:]
+
+
+class IndexedItems:
+    """The listing's results as its paginator slices them: the ids of one page from the index,
+    the rows of those ids only from `queryset` (with what a listing row shows)."""
+
+    def __init__(self, listing, queryset):
+        self.listing = listing
+        self.queryset = queryset
+
+    def count(self):
+        return self.listing.count
+
+    def __len__(self):
+        return self.listing.count
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice) or key.step not in (None, 1):
+            raise TypeError("the listing's results are read a page at a time")
+        start = key.start or 0
+        stop = self.listing.count if key.stop is None else key.stop
+        ids = self.listing.page_ids(start, max(stop - start, 0))
+        rows = self.queryset.in_bulk(ids)
+        return [rows[pk] for pk in ids if pk in rows]
+
+
+def nonzero(bitmaps, over):
+    counts = {}
+    for value, bitmap in bitmaps.items():
+        count = over.intersection_cardinality(bitmap)
+        if count:
+            counts[value] = count
+    return counts
+
+
+def walk(sequence, members, need):
+    found = []
+    if need <= 0:
+        return found
+    for item_id in sequence:
+        if item_id in members:
+            found.append(item_id)
+            if len(found) == need:
+                break
+    return found
+
+
+def first(members, sequence, need, length, key, newest):
+    """The first `need` of `members` in `sequence` (the order, `length` long): walked when the
+    members are dense enough in it, else sorted by `key`."""
+    size = len(members)
+    if not size:
+        return []
+    if need * length / size <= WALK_FACTOR * size + WALK_FLOOR:
+        return walk(sequence, members, need)
+    pick = heapq.nlargest if newest else heapq.nsmallest
+    return pick(need, members, key=key)
+
+
+class TextMatches:
+    """The items a search matches (any status: the listing intersects them with the public
+    ones), as a bitmap and in the order of relevance."""
+
+    def __init__(self, ranked):
+        self.ranked = ranked
+        self.matches = BitMap(ranked)
+
+
+def text_matches(index, config, text):
+    """The matches of `text` parsed in `config`, from the index's entries when it has them."""
+    entries = index.texts
+    key = (config, text)
+    entry = entries.get(key)
+    if entry is not None:
+        entries.move_to_end(key)
+        return entry
+    query = search.web_query(text)
+    ranked = list(
+        NewsItem.objects.filter(search_document=query)
+        .annotate(rank=SearchRank(F("search_document"), query))
+        .order_by("-rank", "-published_at", "-pk")
+        .values_list("pk", flat=True)
+    )
+    entry = TextMatches(ranked)
+    entries[key] = entry
+    held = sum(len(each.ranked) for each in entries.values())
+    while len(entries) > TEXT_ENTRIES or held > TEXT_IDS:
+        oldest = next(iter(entries))
+        if oldest == key:
+            break
+        held -= len(entries.pop(oldest).ranked)
+    return entry

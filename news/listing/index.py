@@ -1,0 +1,368 @@
+"""The listing's index, kept in each app server process: for every facet value the set of items
+linked to it, as a compressed bitmap of item ids (Roaring, `pyroaring`), the published items in
+the order the listing shows them, and what a page in each language leaves out. A facet count
+is then the size of an intersection (microseconds), where SQL joined thousands of link rows for
+every option of every facet on every new combination of filters.
+
+It is a cache: the database stays the one source of truth.
+- It is built from the database the first time a process needs it (`ListingIndex.build`).
+- Every use first reads the change feed (news/migrations/0015_item_change_feed.py): rows that
+  PostgreSQL's own triggers write for every item whose row or link rows change, by whatever
+  door. The items named there are read again (`ListingIndex.apply`). So each app server is as
+  current as the database it reads, without any message between servers, and a process that
+  missed a change (it was busy, the cache was down) still answers correctly: the feed is in the
+  database.
+- What changes with the time alone (a scheduled item going live) is not stored: each item's
+  publication time is, and "public" is computed at the moment of the request, as
+  `NewsItemQuerySet.published()` defines it.
+- Inside a transaction (the admin's requests, the tests' TestCase) the index is not used: it
+  could otherwise take in changes that are then rolled back. The listing counts in SQL there,
+  as on SQLite.
+
+Memory: about 2.5 MB per 100,000 items for the bitmaps and 1.6 MB for the order and times
+(bench/README.md, "Listing index", has the measured figures)."""
+
+import bisect
+import threading
+import time
+from array import array
+from collections import OrderedDict
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.db import connection
+from pyroaring import BitMap
+
+from languages import registry as languages
+
+from ..links import LINKS
+from ..models import NewsItem
+
+LINK_FACETS = ("field", "country", "issued_by", "tag")
+COLUMNS = ("type", "language")
+PUBLISHED = NewsItem.Status.PUBLISHED
+
+# A change to more items than this share of the archive is read as a rebuild: one pass over
+# every table costs less than patching each item in turn.
+REBUILD_SHARE = 0.05
+# Fewer changed items than this are moved in the order one by one; more, and the order is
+# merged anew.
+FEW = 32
+# The feed keeps two days (the migration); an index that has not read it for one is rebuilt.
+STALE_SECONDS = 24 * 60 * 60
+LARGEST_ID = 2**32 - 1  # Roaring bitmaps hold 32-bit values
+EVERYTHING = 0  # the feed's item for "every item" (a TRUNCATE)
+
+STAMP = "COALESCE((extract(epoch FROM {0}) * 1000000)::bigint, 0)"
+
+
+def micros(moment):
+    """A datetime as the index stores publication times: whole microseconds since 1970."""
+    return int(moment.timestamp()) * 1_000_000 + moment.microsecond
+
+
+def quote(name):
+    return connection.ops.quote_name(name)
+
+
+class ListingIndex:
+    def __init__(self):
+        self.total = 0  # items in the index (any status)
+        self.published = BitMap()  # published, with a time (public once the time has come)
+        self.stamps = array("q")  # item id -> publication time in microseconds (0: none)
+        self.order = array("I")  # the published ids, newest first (time, then id)
+        self.scheduled = {}  # id -> time, of the published items whose time was ahead
+        self.columns = {name: {} for name in COLUMNS}  # column -> value -> items
+        self.links = {facet: {} for facet in LINK_FACETS}  # facet -> value id -> items
+        # The published items in another language than the default: id -> (code, time, the
+        # default-language items of their translation group).
+        self.translations = {}
+        self.version = 0  # counts the changes taken in
+        self.horizon = 0  # the oldest transaction running at the last read of the feed
+        self.applied = {}  # feed rows already taken in, still at or past the horizon: seq -> txid
+        self.refreshed_at = time.monotonic()
+        self._cached = {}
+        self.texts = OrderedDict()  # (config, search words) -> TextMatches (news/listing/fast.py)
+
+    # -- building and keeping up to date -------------------------------------------------
+
+    @classmethod
+    def build(cls, cursor):
+        index = cls()
+        index.horizon = snapshot_horizon(cursor)
+        index.load(cursor, None)
+        index.load_translations(cursor, None)
+        index.order = array("I", sorted(index.published, key=index.sort_key, reverse=True))
+        return index
+
+    def load(self, cursor, ids):
+        """Read the items `ids` (all when None) and their links into the index; they must not
+        be in it (`forget`)."""
+        table = quote(NewsItem._meta.db_table)
+        where, params = ("", []) if ids is None else ("WHERE id = ANY(%s)", [list(ids)])
+        cursor.execute(
+            f"SELECT id, status, {STAMP.format('published_at')}, type, language "
+            f"FROM {table} {where}",
+            params,
+        )
+        published = []
+        while rows := cursor.fetchmany(10_000):
+            for item_id, status, stamp, type_, language in rows:
+                if item_id > LARGEST_ID:
+                    raise IndexUnusable(f"item id {item_id} does not fit a 32-bit bitmap")
+                self.total += 1
+                self.column_bitmap("type", type_).add(item_id)
+                self.column_bitmap("language", language).add(item_id)
+                if status == PUBLISHED and stamp:
+                    self.set_stamp(item_id, stamp)
+                    published.append(item_id)
+        self.published.update(published)
+        now = micros_now()
+        for item_id in published:
+            if self.stamps[item_id] > now:
+                self.scheduled[item_id] = self.stamps[item_id]
+        for facet in LINK_FACETS:
+            link_table, item, value = (quote(part) for part in LINKS[facet].columns(NewsItem))
+            condition = "" if ids is None else f"WHERE {item} = ANY(%s)"
+            cursor.execute(
+                f"SELECT {value}, array_agg({item}) FROM {link_table} {condition} GROUP BY 1",
+                params,
+            )
+            bitmaps = self.links[facet]
+            for value_id, items in cursor.fetchall():
+                bitmaps.setdefault(value_id, BitMap()).update(items)
+        return published
+
+    def load_translations(self, cursor, ids):
+        """The published translations (all, or those whose own row or group `ids` touches),
+        each with the default-language items of its group."""
+        table = quote(NewsItem._meta.db_table)
+        condition, params = "", [languages.DEFAULT, languages.DEFAULT, PUBLISHED]
+        if ids is not None:
+            condition = (
+                "AND (t.id = ANY(%s) OR t.translation_key IN "
+                f"(SELECT translation_key FROM {table} WHERE id = ANY(%s)))"
+            )
+            params += [list(ids), list(ids)]
+        cursor.execute(
+            f"SELECT t.id, t.language, {STAMP.format('t.published_at')}, array_agg(e.id) "
+            f"FROM {table} t JOIN {table} e ON e.translation_key = t.translation_key "
+            "AND e.language = %s "
+            f"WHERE t.language <> %s AND t.status = %s AND t.published_at IS NOT NULL {condition} "
+            "GROUP BY t.id, t.language, t.published_at",
+            params,
+        )
+        for item_id, code, stamp, originals in cursor.fetchall():
+            self.translations[item_id] = (code, stamp, tuple(originals))
+
+    def column_bitmap(self, name, value):
+        return self.columns[name].setdefault(value, BitMap())
+
+    def set_stamp(self, item_id, stamp):
+        if item_id >= len(self.stamps):
+            self.stamps.extend(bytes(8 * (item_id + 1 - len(self.stamps) + 1024)))
+        self.stamps[item_id] = stamp
+
+    def sort_key(self, item_id):
+        return self.stamps[item_id], item_id
+
+    def all_bitmaps(self):
+        yield self.published
+        for values in (*self.columns.values(), *self.links.values()):
+            yield from values.values()
+
+    def refresh(self, cursor):
+        """Take in the changes the feed lists since the last read."""
+        cursor.execute(
+            "SELECT pg_snapshot_xmin(pg_current_snapshot())::text, c.seq, c.item_id, "
+            "c.txid::text FROM (SELECT 1) AS one "
+            "LEFT JOIN news_itemchange c ON c.txid >= %s::xid8",
+            [str(self.horizon)],
+        )
+        rows = cursor.fetchall()
+        horizon = int(rows[0][0])
+        if horizon < self.horizon:
+            raise IndexUnusable("another database")  # restored, or a new one at that address
+        changed, applied = set(), {}
+        for _horizon, seq, item_id, txid in rows:
+            if seq is None:
+                continue
+            if seq not in self.applied:
+                changed.add(item_id)
+            applied[seq] = int(txid)
+        if EVERYTHING in changed or len(changed) > REBUILD_SHARE * max(self.total, 1000):
+            raise IndexUnusable("rebuild")  # cheaper read whole than patched
+        if changed:
+            self.apply(cursor, changed)
+        # Rows of transactions still running at this read come again: they are skipped then.
+        self.applied = {seq: txid for seq, txid in applied.items() if txid >= horizon}
+        self.horizon = horizon
+        self.refreshed_at = time.monotonic()
+
+    def apply(self, cursor, ids):
+        """Read the items `ids` again: whatever the index held of them is forgotten first."""
+        gone = BitMap(ids)
+        was_published = [item_id for item_id in ids if item_id in self.published]
+        self.total -= sum(len(values & gone) for values in self.columns["type"].values())
+        for bitmap in self.all_bitmaps():
+            bitmap.difference_update(gone)
+        for item_id in ids:
+            self.scheduled.pop(item_id, None)
+        # Translations whose own row, or whose group's original, changed are read again.
+        stale = [t for t, (_c, _s, originals) in self.translations.items()
+                 if t in gone or any(original in gone for original in originals)]  # fmt: skip
+        for item_id in stale:
+            del self.translations[item_id]
+        few = len(ids) <= FEW
+        if few:
+            for item_id in was_published:
+                self.remove_from_order(item_id)
+        published = self.load(cursor, ids)
+        self.load_translations(cursor, [*ids, *stale])
+        if few:
+            for item_id in published:
+                self.insert_in_order(item_id)
+        else:
+            kept = (item_id for item_id in self.order if item_id not in gone)
+            merged = [*kept, *published]
+            merged.sort(key=self.sort_key, reverse=True)
+            self.order = array("I", merged)
+        self.version += 1
+        self._cached.clear()
+        self.texts.clear()
+
+    def order_key(self, item_id):
+        # The order is newest first: bisect searches it by the negated key.
+        return -self.stamps[item_id], -item_id
+
+    def remove_from_order(self, item_id):
+        position = bisect.bisect_left(self.order, self.order_key(item_id), key=self.order_key)
+        if position < len(self.order) and self.order[position] == item_id:
+            del self.order[position]
+
+    def insert_in_order(self, item_id):
+        position = bisect.bisect_left(self.order, self.order_key(item_id), key=self.order_key)
+        self.order.insert(position, item_id)
+
+    # -- what the requests read ---------------------------------------------------------
+
+    def remembered(self, key, moment, make):
+        """`make()` for this version of the index, kept until the next time-bound change
+        (`make` returns the value and the moment it stops holding, or None)."""
+        entry = self._cached.get(key)
+        if entry is not None:
+            value, until = entry
+            if until is None or moment < until:
+                return value
+        value, until = make()
+        self._cached[key] = (value, until)
+        return value
+
+    def public(self, moment):
+        """The public items at `moment` (microseconds): `NewsItemQuerySet.published()`."""
+
+        def make():
+            ahead = [stamp for stamp in self.scheduled.values() if stamp > moment]
+            waiting = BitMap(i for i, stamp in self.scheduled.items() if stamp > moment)
+            return self.published - waiting, min(ahead, default=None)
+
+        return self.remembered("public", moment, make)
+
+    def language_view(self, code, moment):
+        """The items a page in `code` lists (`NewsItemQuerySet.in_language_view`): those in
+        `code`, and the default-language ones whose group has no public item in `code`."""
+        in_code = self.columns["language"].get(code, BitMap())
+        if code == languages.DEFAULT:
+            return in_code
+
+        def make():
+            hidden, ahead = BitMap(), []
+            for item_code, stamp, originals in self.translations.values():
+                if item_code != code:
+                    continue
+                if stamp <= moment:
+                    hidden.update(originals)
+                else:
+                    ahead.append(stamp)
+            default = self.columns["language"].get(languages.DEFAULT, BitMap())
+            return in_code | (default - hidden), min(ahead, default=None)
+
+        return self.remembered(("view", code), moment, make)
+
+    def published_between(self, start=None, end=None):
+        """The published items whose time is in [start, end) (microseconds; None: open)."""
+        key = self.order_key
+        low = 0 if end is None else bisect.bisect_left(self.order, (-end + 1, float("-inf")),
+                                                       key=key)  # fmt: skip
+        high = len(self.order)
+        if start is not None:
+            high = bisect.bisect_left(self.order, (-start + 1, float("-inf")), key=key)
+        return BitMap(self.order[low:high])
+
+    def memory_bytes(self):
+        bitmaps = sum(len(bitmap.serialize()) for bitmap in self.all_bitmaps())
+        arrays = (self.stamps, self.order)
+        return bitmaps + sum(each.itemsize * len(each) for each in arrays)
+
+
+class IndexUnusable(Exception):
+    """The index cannot serve: it is rebuilt, or the listing counts in SQL."""
+
+
+def micros_now():
+    return time.time_ns() // 1000
+
+
+def snapshot_horizon(cursor):
+    cursor.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text")
+    return int(cursor.fetchone()[0])
+
+
+_index = None
+_lock = threading.RLock()
+
+
+def usable():
+    return (
+        settings.LISTING_INDEX
+        and connection.vendor == "postgresql"
+        and not connection.in_atomic_block
+    )
+
+
+@contextmanager
+def listing_index():
+    """The process's index, current with the database, held for the caller alone; None where
+    the listing counts in SQL (not PostgreSQL, inside a transaction, switched off)."""
+    global _index
+    if not usable():
+        yield None
+        return
+    with _lock:
+        index, _index = _index, None  # until it is current again
+        try:
+            with connection.cursor() as cursor:
+                index = current(index, cursor)
+        except IndexUnusable:
+            index = None
+        _index = index
+        yield index
+
+
+def current(index, cursor):
+    if index is not None and time.monotonic() - index.refreshed_at > STALE_SECONDS:
+        index = None
+    if index is not None:
+        try:
+            index.refresh(cursor)
+            return index
+        except IndexUnusable:
+            pass
+    return ListingIndex.build(cursor)
+
+
+def forget():
+    """Drop the process's index (the tests, after they empty the database)."""
+    global _index
+    with _lock:
+        _index = None
