@@ -1,6 +1,7 @@
 """`make bench`: load-test the public pages with production settings on PostgreSQL.
 
-    BENCH_COUNT=2000 make bench           one run: every endpoint uncached and cached
+    BENCH_COUNT=2000 make bench           one run: the cold pass, every endpoint uncached and cached
+    BENCH_MODES=cold make bench           the cold pass alone: each address of a set once
     make bench-scale                      uncached at 10,000 and 100,000 items, and the growth
 
 Everything is configured by environment variables (Config below; bench/README.md explains the
@@ -21,12 +22,26 @@ import redis
 
 from . import report
 from .corpus import database_name, ensure_database, with_database_name
-from .load import LoadOptions, fetch_status, require_wrk, run_wrk
+from .load import LoadOptions, fetch_status, require_wrk, run_wrk, run_wrk_paths
 from .machine import machine_info
 from .processes import PROJECT_ROOT, BenchError, DjangoEnvironment, probe
 from .server import ServerOptions, collect_static, gunicorn
 
 LOG_PATH = PROJECT_ROOT / "bench" / "data" / "gunicorn.log"
+MODES = ("cold", "uncached", "cached")
+
+# The cold pass (issue 15, bench/README.md "Cold pass"): the sets of addresses of
+# `django_probe urls`, in this order, each address requested once.
+COLD_SETS = ("listing", "field_country", "search", "phrase", "article")
+# Before the cold pass, each worker process is started up without warming any cache the sets
+# use: a listing filtered by a facet no set chooses, requested over as many connections as there
+# are (sync) workers, so that each builds its listing index (about 1.5 s at 100,000 items), as
+# a process that has served for a while has.
+WARM_UP_PATH = "/news/?type=daily_report"
+WARM_UP = LoadOptions(duration=3, connections=2, threads=2)
+# wrk's -d for a set of the cold pass is an upper bound only (the run ends with the last
+# answer): 120 s, or half a second per address for larger sets.
+COLD_TIME_LIMIT = 120
 
 
 @dataclass(frozen=True)
@@ -82,24 +97,34 @@ class Config:
     count: int = 100_000
     seed: int = 1
     scale: tuple = ()
-    modes: tuple = ("uncached", "cached")
+    modes: tuple = MODES
     rebuild: bool = False
     database_url: str = "postgres://postgres@127.0.0.1:5432/osceportal_bench"
     redis_url: str = "redis://127.0.0.1:6379/15"
     page_cache_seconds: int = 300
     server: ServerOptions = field(default_factory=ServerOptions)
     load: LoadOptions = field(default_factory=LoadOptions)
+    cold_per_set: int = 400  # addresses per set of the cold pass
+    # One connection (and wrk thread) per worker: each request is served as soon as it is sent,
+    # so the latencies are the pages' own, without queueing.
+    cold_load: LoadOptions = field(
+        default_factory=lambda: LoadOptions(duration=COLD_TIME_LIMIT, connections=2, threads=2)
+    )
 
     @classmethod
     def from_environment(cls):
         defaults = cls()
         scale = tuple(int(count.replace("_", "")) for count in env_list("BENCH_SCALE"))
         modes = tuple(env_list("BENCH_MODES", ",".join(defaults.modes)))
-        if set(modes) - {"uncached", "cached"}:
-            raise BenchError(f"BENCH_MODES takes uncached and/or cached, not {modes}")
+        if not modes or set(modes) - set(MODES):
+            raise BenchError(f"BENCH_MODES takes {', '.join(MODES)} (any of them), not {modes}")
         worker_class = os.environ.get("BENCH_WORKER_CLASS") or defaults.server.worker_class
         if worker_class not in {"sync", "gthread"}:
             raise BenchError(f"BENCH_WORKER_CLASS is sync or gthread, not {worker_class!r}")
+        cold_per_set = env_int("BENCH_COLD_PER_SET", defaults.cold_per_set)
+        cold_connections = env_int("BENCH_COLD_CONNECTIONS", defaults.cold_load.connections)
+        if cold_per_set < 1 or cold_connections < 1:
+            raise BenchError("BENCH_COLD_PER_SET and BENCH_COLD_CONNECTIONS must be at least 1")
         return cls(
             count=env_int("BENCH_COUNT", defaults.count),
             seed=env_int("BENCH_SEED", defaults.seed),
@@ -118,6 +143,13 @@ class Config:
                 duration=env_int("BENCH_DURATION", defaults.load.duration),
                 connections=env_int("BENCH_CONNECTIONS", defaults.load.connections),
                 threads=env_int("BENCH_WRK_THREADS", defaults.load.threads),
+            ),
+            cold_per_set=cold_per_set,
+            cold_load=replace(
+                defaults.cold_load,
+                duration=max(COLD_TIME_LIMIT, cold_per_set // 2),
+                connections=cold_connections,
+                threads=cold_connections,
             ),
         )
 
@@ -192,6 +224,94 @@ def measure_pass(mode, database_url, targets, config, environment):
     return rows
 
 
+def cold_pass(database_url, config, environment):
+    """The cold pass: each address of every set of `django_probe urls` requested once, by a
+    fresh server with the page cache off and an empty Redis database, so that nothing a set
+    asks for has been computed before (bench/README.md, "Cold pass")."""
+    env = environment.for_database(database_url, page_cache_seconds=0, redis_url=config.redis_url)
+    url_sets = probe(
+        ["urls", "--seed", str(config.seed), "--per-set", str(config.cold_per_set)], env=env
+    )
+    flush_redis(config.redis_url)
+    print(
+        f"cold pass ({config.server.describe()}, {config.cold_load.connections} connections, "
+        f"each address once, up to {config.cold_per_set} a set):",
+        flush=True,
+    )
+    rows = []
+    with gunicorn(env, config.server, LOG_PATH) as base_url:
+        warm_up(base_url, config.server.workers)
+        for name in COLD_SETS:
+            paths = url_sets.get(name) or []
+            if not paths:
+                print(f"  cold     {name}: no addresses (is the archive empty?)", flush=True)
+                continue
+            rows.append(measure_cold(name, paths, base_url, config.cold_load))
+    report.add_static_ratios(rows)
+    return rows
+
+
+def warm_up(base_url, workers):
+    """Each worker process started up as one that has served for a while (WARM_UP_PATH)."""
+    statuses = [fetch_status(base_url + path) for path in ("/healthz", WARM_UP_PATH)]
+    options = replace(WARM_UP, connections=max(WARM_UP.connections, workers))
+    figures = run_wrk(base_url + WARM_UP_PATH, options)
+    note = "" if statuses == [200, 200] else f" (HTTP {statuses}: the warm-up failed)"
+    print(
+        f"  warm-up: /healthz, then {WARM_UP_PATH} {figures['requests'] + 1} times over "
+        f"{options.connections} connections: each worker builds its listing index on its first "
+        f"listing request{note}",
+        flush=True,
+    )
+
+
+def measure_cold(name, paths, base_url, load_options):
+    """One set of the cold pass: wrk requests each path once (bench/cold.lua)."""
+    load_before = os.getloadavg()[0]
+    figures = run_wrk_paths(base_url, paths, load_options)
+    errors = figures["errors"]
+    # wrk's own "status" errors (answers above 399) are among the answers other than 200.
+    broken = sum(count for kind, count in errors.items() if kind != "status")
+    statuses = figures["non_200_statuses"]
+    row = {
+        "endpoint": f"cold {name}",
+        "path": paths[0],
+        "kind": name,
+        "mode": "cold",
+        # 200 when every answer was; otherwise the commonest other status, counted as failures.
+        "status": int(max(statuses, key=statuses.get)) if figures["non_200"] else 200,
+        **{key: figures[key] for key in ("rps", "p50_ms", "p95_ms", "p99_ms", "mean_ms")},
+        "requests": figures["requests"],
+        "urls": len(paths),
+        "connections": min(load_options.connections, len(paths)),
+        "failed_requests": broken + figures["non_200"],
+        "errors": errors,
+        "non_200": figures["non_200"],
+        "non_200_statuses": statuses,
+        "queries": None,
+        "queries_cold": None,
+        "single_ms": None,
+        "loadavg_1m": round(load_before, 2),
+    }
+    note = "" if row["status"] == 200 else f"  ({figures['non_200']} answers not 200: {statuses})"
+    print(
+        f"  cold     {name:<22} {row['rps']:>8.1f} req/s  median {row['p50_ms']:.1f} ms  "
+        f"p95 {row['p95_ms']:.1f} ms  {row['requests']}/{len(paths)} addresses{note}",
+        flush=True,
+    )
+    return row
+
+
+def load_description(config):
+    """How the passes of the table loaded the server."""
+    parts = []
+    if set(config.modes) - {"cold"}:
+        parts.append(f"wrk -c{config.load.connections} -d{config.load.duration}s")
+    if "cold" in config.modes:
+        parts.append(f"cold: each address once over {config.cold_load.connections} connections")
+    return "; ".join(parts)
+
+
 def settings_summary(config, database_url, info):
     return {
         "database": database_name(database_url),
@@ -199,6 +319,7 @@ def settings_summary(config, database_url, info):
         "published": info["published"],
         "server": asdict(config.server),
         "load": asdict(config.load),
+        "cold": {"per_set": config.cold_per_set, "load": asdict(config.cold_load)},
         "page_cache_seconds": config.page_cache_seconds,
         "redis_url": config.redis_url or None,
         "migrations": info["migrations"],
@@ -211,7 +332,7 @@ def prepare(config, environment):
     if not redis_reachable(config.redis_url):
         print(
             f"Redis is not reachable at {config.redis_url!r}: no cached pass, and the "
-            "uncached pass uses the per-process memory cache.",
+            "uncached and cold passes use the per-process memory cache.",
             flush=True,
         )
         modes = tuple(mode for mode in config.modes if mode != "cached")
@@ -230,12 +351,12 @@ def run_single(config, environment, static_path):
     targets = endpoints(static_path, info["article_path"])
     rows = []
     for mode in config.modes:
-        rows += measure_pass(mode, database_url, targets, config, environment)
+        if mode == "cold":
+            rows += cold_pass(database_url, config, environment)
+        else:
+            rows += measure_pass(mode, database_url, targets, config, environment)
     print()
-    print(
-        f"{info['items']:,} items, {config.server.describe()}, "
-        f"wrk -c{config.load.connections} -d{config.load.duration}s:"
-    )
+    print(f"{info['items']:,} items, {config.server.describe()}, {load_description(config)}:")
     print(report.format_table(rows))
     document = {
         "kind": "bench",
