@@ -3,12 +3,15 @@ complement `not_public()`, with `scheduled()` the items about to join it) and th
 back office (`editable_by(user)`). Every public surface starts from `published()`; a page in
 one language narrows it with `in_language_view(code)`."""
 
+import itertools
+
 from django.db import models
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from languages import registry as languages
 
+from . import taxonomy_cache
 from .links import LINKS
 
 # Managers (and superusers) edit the news of every body (news/permissions.py sets the groups up).
@@ -20,6 +23,33 @@ def edits_all(user):
 
 
 class NewsItemQuerySet(models.QuerySet):
+    # The links to read with the items (news/taxonomy_cache.py: LISTING, ARTICLE), if any.
+    _links = ()
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._links = self._links
+        return clone
+
+    def _reads_links(self):
+        return self._links and self._iterable_class is models.query.ModelIterable
+
+    def _fetch_all(self):
+        fresh = self._result_cache is None
+        super()._fetch_all()
+        if fresh and self._reads_links():
+            taxonomy_cache.attach_links(self.model, self._result_cache, self._links)
+
+    def _iterator(self, use_chunked_fetch, chunk_size):
+        # As Django prefetches for iterator(chunk_size): the links of each chunk at once.
+        rows = super()._iterator(use_chunked_fetch, chunk_size)
+        if not self._reads_links():
+            yield from rows
+            return
+        while chunk := list(itertools.islice(rows, chunk_size or 2000)):
+            taxonomy_cache.attach_links(self.model, chunk, self._links)
+            yield from chunk
+
     def published(self):
         """The one definition of "public": published, and its time has come. A scheduled item
         (published with a future time) becomes public by itself when that time passes."""
@@ -122,17 +152,13 @@ class NewsItemQuerySet(models.QuerySet):
         `Tag.objects.filter(NewsItem.objects.published().using_tag())`."""
         return Exists(self.filter(tagged_items__tag=OuterRef("pk")))
 
-    def with_links(self):
-        """Issuing bodies (with former names, for the name in force on the item's date) and
-        fields of work, fetched in a fixed number of queries."""
-        issuing_bodies = LINKS["issued_by"].model(self.model).objects.select_related("structure")
-        return self.prefetch_related(
-            Prefetch(
-                "issuing_bodies",
-                queryset=issuing_bodies.prefetch_related("structure__former_names"),
-            ),
-            "fields_of_work",
-        )
+    def with_links(self, links=("issued_by", "field")):
+        """The items with their links read at once (news/taxonomy_cache.py): by default the
+        issuing bodies (with former names, for the name in force on the item's date) and fields
+        of work; one statement for the whole page whatever its length."""
+        clone = self._chain()
+        clone._links = tuple(links)
+        return clone
 
     def for_listing(self):
         """What a listing row shows. Neither the body nor the search document is read: a sorted
@@ -144,8 +170,7 @@ class NewsItemQuerySet(models.QuerySet):
         """What an article page (and the API's item) shows: the body, countries and tags too,
         and the event it is part of (its "Part of" line, in the same query)."""
         return (
-            self.with_links()
+            self.with_links(("issued_by", "field", "country", "tag"))
             .defer("search_document")
             .select_related("event")
-            .prefetch_related("countries", "tags")
         )

@@ -1,0 +1,172 @@
+"""The links every listing row and article shows (issuing bodies, with the name each had on the
+item's day, fields of work, countries, tags), read for a whole page in one statement, with the
+taxonomy records they point to kept in the process.
+
+Django's prefetching reads them in four queries a page (five with the former names), each
+building the same few dozen taxonomy records again. Here the page's link rows come in one
+statement, together with the taxonomy's version: a counter PostgreSQL's triggers raise inside
+any transaction that changes a field of work, country, structure or former name
+(news/migrations/0016_taxonomy_version.py). While the version is the one the process read the
+records under, they are used as they are; otherwise they are read again first. So the records a
+page shows are never older than the link rows it reads.
+
+The records are shared by every request of the process: they are read, never changed, by the
+pages. Inside a transaction (which may yet be rolled back), and on SQLite, the links are
+prefetched as Django does."""
+
+import threading
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from django.db import connection
+from django.db.models import Prefetch, prefetch_related_objects
+
+from .links import LINKS
+
+RELATIONS = {"issued_by": "issuing_bodies", "field": "fields_of_work", "country": "countries",
+             "tag": "tags"}  # fmt: skip
+
+
+@dataclass
+class Taxonomy:
+    version: int
+    fields: dict
+    countries: dict
+    structures: dict
+
+
+def related(model, kind):
+    """The model of the values of facet `kind` (news/links.py) of the items `model`; and of
+    the link rows, for the issuing bodies and tags (whose values hang from them)."""
+    link = LINKS[kind].model(model)
+    if kind in ("issued_by", "tag"):
+        return link._meta.get_field(LINKS[kind].value).related_model, link
+    return model._meta.get_field(LINKS[kind].relation).related_model, link
+
+
+def read_taxonomy(model, version):
+    """Every field, country and structure (with its former names), in their models' order."""
+    fields, countries = related(model, "field")[0], related(model, "country")[0]
+    structures = related(model, "issued_by")[0].objects.prefetch_related("former_names")
+    return Taxonomy(
+        version=version,
+        fields={field.pk: field for field in fields.objects.all()},
+        countries={country.pk: country for country in countries.objects.all()},
+        structures={structure.pk: structure for structure in structures},
+    )
+
+
+_taxonomy = None
+_lock = threading.Lock()
+
+
+def taxonomy(model, version):
+    global _taxonomy
+    with _lock:
+        if _taxonomy is None or _taxonomy.version != version:
+            _taxonomy = read_taxonomy(model, version)
+        return _taxonomy
+
+
+def usable():
+    return connection.vendor == "postgresql" and not connection.in_atomic_block
+
+
+def prefetch_lookups(model, kinds):
+    lookups = []
+    for kind in kinds:
+        if kind == "issued_by":
+            bodies = related(model, kind)[1].objects.select_related("structure")
+            bodies = bodies.prefetch_related("structure__former_names")
+            lookups.append(Prefetch("issuing_bodies", queryset=bodies))
+        else:
+            lookups.append(RELATIONS[kind])
+    return lookups
+
+
+def attach_links(model, items, kinds):
+    """Fill the prefetch caches of `items` for the links `kinds` (facet names of news/links.py):
+    what `prefetch_related` would, in one statement where the taxonomy is current in the
+    process."""
+    items = [item for item in items if isinstance(item, model)]
+    if not items:
+        return
+    if not usable():
+        prefetch_related_objects(items, *prefetch_lookups(model, kinds))
+        return
+    version, rows = read_links(model, [item.pk for item in items], kinds)
+    current = taxonomy(model, version)
+    found = {item.pk: {kind: [] for kind in kinds} for item in items}
+    for row in rows:
+        found[row.item][row.kind].append(row)
+    for item in items:
+        for kind in kinds:
+            records = records_of(model, kind, item, found[item.pk][kind], current)
+            set_prefetched(item, RELATIONS[kind], records)
+
+
+class LinkRow(NamedTuple):
+    kind: str
+    item: int
+    value: int
+    position: int  # of an issuing body
+    link: int  # the link row's id: the order of bodies of equal position, and of tags
+    name: str | None  # of a tag
+    slug: str | None  # of a tag
+
+
+def records_of(model, kind, item, rows, current):
+    """The records `item.<relation>.all()` gives, in the order Django's prefetch gives them."""
+    values, links = related(model, kind)
+    if kind == "issued_by":
+        bodies = []
+        for row in sorted(rows, key=lambda row: (row.position, row.link)):
+            body = links(id=row.link, news_item_id=item.pk, structure_id=row.value,
+                               position=row.position)  # fmt: skip
+            body.structure = current.structures[row.value]
+            bodies.append(body)
+        return bodies
+    if kind == "tag":
+        rows = sorted(rows, key=lambda row: row.link)
+        return [values(id=row.value, name=row.name, slug=row.slug) for row in rows]
+    records = current.fields if kind == "field" else current.countries
+    order = {pk: rank for rank, pk in enumerate(records)}
+    return [records[row.value] for row in sorted(rows, key=lambda row: order[row.value])]
+
+
+def set_prefetched(item, relation, records):
+    """As Django's prefetching leaves a relation: `item.<relation>.all()` gives `records`."""
+    queryset = getattr(item, relation).all()
+    queryset._result_cache = records
+    queryset._prefetch_done = True
+    cache = item.__dict__.setdefault("_prefetched_objects_cache", {})
+    manager = getattr(item, relation)
+    # Many-to-many managers (and taggit's) name their cache; a reverse foreign key's is its
+    # relation's.
+    name = getattr(manager, "prefetch_cache_name", None) or manager.field.remote_field.cache_name
+    cache[name] = queryset
+
+
+def read_links(model, ids, kinds):
+    """(the taxonomy's version, [LinkRow]) for the items `ids`."""
+    qn = connection.ops.quote_name
+    parts = ["SELECT 'version', 0, version, 0, 0, NULL, NULL FROM news_taxonomyversion"]
+    params = []
+    for kind in kinds:
+        table, item, value = (qn(part) for part in LINKS[kind].columns(model))
+        position = "link.position" if kind == "issued_by" else "0"
+        tag, name, slug = "", "NULL", "NULL"
+        if kind == "tag":
+            tags = related(model, kind)[0]._meta.db_table
+            tag = f"JOIN {qn(tags)} AS tag ON tag.id = link.{value}"
+            name, slug = "tag.name", "tag.slug"
+        parts.append(
+            f"SELECT '{kind}', link.{item}, link.{value}, {position}, link.id, {name}, {slug} "
+            f"FROM {table} AS link {tag} WHERE link.{item} = ANY(%s)"
+        )
+        params.append(ids)
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        rows = [LinkRow(*row) for row in cursor.fetchall()]
+    version = next(row.value for row in rows if row.kind == "version")
+    return version, [row for row in rows if row.kind != "version"]
