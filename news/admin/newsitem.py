@@ -21,6 +21,14 @@ from ..models import FieldOfWork, IssuingBody, NewsItem, TaggedNewsItem
 from ..permissions import deletion_refusal, edits_all, linkable_news, may_edit, visible_tags
 from ..publishing import change_refusal
 from .actions import BulkActions
+from .archive_list import (
+    ArchivePaginator,
+    CountryFilter,
+    FieldOfWorkFilter,
+    IssuedByFilter,
+    PublishedYearFilter,
+    search_news,
+)
 from .body_rights import BodyRights
 from .forms import IssuingBodyForm, IssuingBodyFormSet, NewsItemAdminForm
 from .history import GuardedVersionAdmin
@@ -70,15 +78,17 @@ class NewsItemAdmin(BodyRights, TranslationViews, PreviewViews, BulkActions, Gua
     inlines = [IssuingBodyInline]
     list_display = ["title", "language_column", "status", "published_at", "issuers", "type"]
     list_filter = [
-        "status", "type", "language", SourceChangedFilter, "fields_of_work", "issued_by",
-        "countries",
+        "status", "type", "language", SourceChangedFilter, PublishedYearFilter,
+        FieldOfWorkFilter, IssuedByFilter, CountryFilter,
     ]  # fmt: skip
-    search_fields = ["title", "lead", "slug"]
-    date_hierarchy = "published_at"
+    # Searched in the search document (news/admin/archive_list.py), not these columns: the
+    # admin shows a search box when search_fields is set.
+    search_fields = ["title"]
     ordering = ["-published_at", "-pk"]
     autocomplete_fields = ["countries", "event"]
     prepopulated_fields = {"slug": ["title"]}
     show_full_result_count = False  # no second COUNT(*) over the whole archive per page
+    paginator = ArchivePaginator  # counts up to 10,001 (news/admin/archive_list.py)
     list_per_page = 50
     save_on_top = True
     change_form_template = "admin/news/newsitem/change_form.html"
@@ -108,11 +118,15 @@ class NewsItemAdmin(BodyRights, TranslationViews, PreviewViews, BulkActions, Gua
                 Prefetch("issuing_bodies", queryset=IssuingBody.objects.select_related("structure"))
             )
         )
+        if getattr(request.resolver_match, "url_name", "").endswith("_changelist"):
+            queryset = queryset.defer("body", "search_document")  # the list shows neither
         # Each item says whether its source changed since it was saved (the list, the form).
         return with_source_changed(queryset.editable_by(request.user))
 
     def get_search_results(self, request, queryset, search_term):
-        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        may_have_duplicates = False
+        if search_term:
+            queryset = search_news(queryset, search_term)
         # The event form's news picker (news/admin/event_forms.py) looks items up through this
         # field: it offers the items the user may link, not every item the user may open.
         looked_up = [request.GET.get(key) for key in ("app_label", "model_name", "field_name")]
@@ -190,7 +204,8 @@ class NewsItemAdmin(BodyRights, TranslationViews, PreviewViews, BulkActions, Gua
         if edits_all(request.user):
             return self.list_filter
         # An editor sees their own bodies' news only: a list of every body would mislead.
-        return ["status", "type", "language", SourceChangedFilter, "fields_of_work"]
+        return ["status", "type", "language", SourceChangedFilter, PublishedYearFilter,
+                FieldOfWorkFilter]  # fmt: skip
 
     # --- the list ------------------------------------------------------------------------------
 

@@ -215,6 +215,8 @@ class NewsItem(models.Model):
             models.Index(
                 fields=["type", "status", "-published_at"], name="news_type_published_idx"
             ),
+            # The back office's list, newest first whatever the status, and its years.
+            models.Index(fields=["-published_at", "-id"], name="news_published_order_idx"),
         ]
         constraints = [
             models.CheckConstraint(

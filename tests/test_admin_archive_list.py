@@ -1,0 +1,89 @@
+"""The news change list over a large archive (news/admin/archive_list.py): search in the search
+document, filters with EXISTS, years from the first and last item, a capped count; and an
+editor still sees their own bodies' items only."""
+
+import datetime
+import re
+
+import pytest
+from django.utils import timezone
+
+from countries.models import Country
+from news.admin import archive_list
+from news.models import FieldOfWork
+
+from .factories import NewsItemFactory
+from .test_admin import make_editor, structure
+
+pytestmark = pytest.mark.usefixtures("reference_data")
+
+LIST = "/admin/news/newsitem/"
+
+
+@pytest.fixture
+def archive():
+    dushanbe, bishkek = (
+        structure("programme-office-in-dushanbe"),
+        structure("programme-office-in-bishkek"),
+    )
+    border = FieldOfWork.objects.get(slug="border-management")
+    tajikistan = Country.objects.get(slug="tajikistan")
+    return {
+        "managed": NewsItemFactory(
+            title="Border managers trained in Dushanbe", slug="border-managers",
+            issued_by=[dushanbe], fields_of_work=[border], countries=[tajikistan],
+            published_at=timezone.now() - datetime.timedelta(days=400),
+        ),
+        "elections": NewsItemFactory(
+            title="Elections observed", slug="elections-observed", lead="A lead on voting.",
+            issued_by=[bishkek],
+        ),
+        "body_only": NewsItemFactory(
+            title="A report", slug="a-report", body="<p>The managing of borders.</p>",
+            issued_by=[bishkek],
+        ),
+    }  # fmt: skip
+
+
+def listed(client, query=""):
+    response = client.get(f"{LIST}{query}")
+    assert response.status_code == 200
+    return {item.slug for item in response.context["cl"].result_list}
+
+
+def test_search_finds_words_stemmed_prefixes_names_and_the_slug(admin_client, archive):
+    assert listed(admin_client, "?q=managing") == {"border-managers", "a-report"}
+    assert listed(admin_client, "?q=border+Dushanb") == {"border-managers"}  # a word's start
+    assert listed(admin_client, "?q=voting") == {"elections-observed"}  # the lead
+    assert listed(admin_client, "?q=Bishkek") == {"elections-observed", "a-report"}  # names
+    assert listed(admin_client, "?q=a-report") == {"a-report"}
+    assert listed(admin_client, "?q=%22%29%28%21%3A*") == set()  # tsquery syntax is no error
+
+
+def test_an_editor_searches_and_filters_only_their_bodies_items(client, archive):
+    client.force_login(make_editor("bishkek", bodies=["programme-office-in-bishkek"]))
+    assert listed(client, "?q=managing") == {"a-report"}
+    assert listed(client) == {"elections-observed", "a-report"}
+
+
+def test_link_filters_and_years(admin_client, archive):
+    border = FieldOfWork.objects.get(slug="border-management")
+    tajikistan = Country.objects.get(slug="tajikistan")
+    dushanbe = structure("programme-office-in-dushanbe")
+    assert listed(admin_client, f"?field={border.pk}") == {"border-managers"}
+    assert listed(admin_client, f"?country={tajikistan.pk}") == {"border-managers"}
+    assert listed(admin_client, f"?issued_by={dushanbe.pk}") == {"border-managers"}
+    year = timezone.localtime(archive["managed"].published_at).year
+    assert listed(admin_client, f"?year={year}") == {"border-managers"}
+    page = admin_client.get(LIST).content.decode()
+    for each in range(year, timezone.localdate().year + 1):
+        assert f"?year={each}" in page
+
+
+def test_the_count_stops_at_its_cap(admin_client, archive, monkeypatch):
+    monkeypatch.setattr(archive_list, "COUNT_CAP", 2)
+    page = admin_client.get(LIST).content.decode()
+    assert re.search(r"more than 2\s+news items", page)
+    assert "3 news items" not in page
+    searched = admin_client.get(f"{LIST}?q=report").content.decode()
+    assert re.search(r"\b1 result\b", searched)
