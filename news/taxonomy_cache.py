@@ -136,11 +136,11 @@ def records_of(model, kind, item, rows, current):
 
 def set_prefetched(item, relation, records):
     """As Django's prefetching leaves a relation: `item.<relation>.all()` gives `records`."""
-    queryset = getattr(item, relation).all()
+    manager = getattr(item, relation)
+    queryset = manager.all()  # filtered by the relation, should anyone filter it further
     queryset._result_cache = records
     queryset._prefetch_done = True
     cache = item.__dict__.setdefault("_prefetched_objects_cache", {})
-    manager = getattr(item, relation)
     # Many-to-many managers (and taggit's) name their cache; a reverse foreign key's is its
     # relation's.
     name = getattr(manager, "prefetch_cache_name", None) or manager.field.remote_field.cache_name

@@ -23,14 +23,16 @@ Memory: about 2.5 MB per 100,000 items for the bitmaps and 1.6 MB for the order 
 (bench/README.md, "Listing index", has the measured figures)."""
 
 import bisect
+import logging
 import threading
 import time
 from array import array
 from collections import OrderedDict
 from contextlib import contextmanager
 
+import psycopg
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from pyroaring import BitMap
 
 from languages import registry as languages
@@ -52,6 +54,8 @@ FEW = 32
 STALE_SECONDS = 24 * 60 * 60
 LARGEST_ID = 2**32 - 1  # Roaring bitmaps hold 32-bit values
 EVERYTHING = 0  # the feed's item for "every item" (a TRUNCATE)
+
+logger = logging.getLogger(__name__)
 
 STAMP = "COALESCE((extract(epoch FROM {0}) * 1000000)::bigint, 0)"
 
@@ -79,7 +83,7 @@ class ListingIndex:
         self.translations = {}
         self.version = 0  # counts the changes taken in
         self.horizon = 0  # the oldest transaction running at the last read of the feed
-        self.applied = {}  # feed rows already taken in, still at or past the horizon: seq -> txid
+        self.applied = set()  # the transactions at or past the horizon already taken in
         self.refreshed_at = time.monotonic()
         self._cached = {}
         self.texts = OrderedDict()  # (config, search words) -> TextMatches (news/listing/fast.py)
@@ -90,46 +94,63 @@ class ListingIndex:
     def build(cls, cursor):
         index = cls()
         index.horizon = snapshot_horizon(cursor)
+        # What the snapshot shows of the feed is in the index: those transactions are done.
+        cursor.execute(
+            "SELECT DISTINCT txid::text FROM news_itemchange WHERE txid >= %s::xid8",
+            [str(index.horizon)],
+        )
+        index.applied = {int(txid) for (txid,) in cursor.fetchall()}
         index.load(cursor, None)
         index.load_translations(cursor, None)
-        index.order = array("I", sorted(index.published, key=index.sort_key, reverse=True))
+        table = quote(NewsItem._meta.db_table)
+        ((order,),) = arrays(
+            f"SELECT array_agg(id ORDER BY published_at DESC, id DESC) FROM {table} "
+            "WHERE status = %s AND published_at IS NOT NULL",
+            [PUBLISHED],
+        )
+        index.order = array("I", order or [])
         return index
 
     def load(self, cursor, ids):
         """Read the items `ids` (all when None) and their links into the index; they must not
-        be in it (`forget`)."""
+        be in it (`apply` forgets them first). Returns the ids of those published.
+
+        Each statement answers with a few rows of long arrays (ids grouped by type, language and
+        whether published), not a row per item: a million items are read in seconds."""
         table = quote(NewsItem._meta.db_table)
         where, params = ("", []) if ids is None else ("WHERE id = ANY(%s)", [list(ids)])
-        cursor.execute(
-            f"SELECT id, status, {STAMP.format('published_at')}, type, language "
-            f"FROM {table} {where}",
-            params,
+        groups = arrays(
+            f"SELECT type, language, status = %s AND published_at IS NOT NULL, "
+            f"array_agg(id), array_agg({STAMP.format('published_at')}) "
+            f"FROM {table} {where} GROUP BY 1, 2, 3",
+            [PUBLISHED, *params],
         )
         published = []
-        while rows := cursor.fetchmany(10_000):
-            for item_id, status, stamp, type_, language in rows:
-                if item_id > LARGEST_ID:
-                    raise IndexUnusable(f"item id {item_id} does not fit a 32-bit bitmap")
-                self.total += 1
-                self.column_bitmap("type", type_).add(item_id)
-                self.column_bitmap("language", language).add(item_id)
-                if status == PUBLISHED and stamp:
-                    self.set_stamp(item_id, stamp)
-                    published.append(item_id)
-        self.published.update(published)
         now = micros_now()
-        for item_id in published:
-            if self.stamps[item_id] > now:
-                self.scheduled[item_id] = self.stamps[item_id]
+        for type_, language, is_published, item_ids, stamps in groups:
+            if max(item_ids) > LARGEST_ID:
+                raise IndexUnusable("an item id does not fit a 32-bit bitmap")
+            self.total += len(item_ids)
+            self.column_bitmap("type", type_).update(item_ids)
+            self.column_bitmap("language", language).update(item_ids)
+            if not is_published:
+                continue
+            self.grow_stamps(max(item_ids))
+            for item_id, stamp in zip(item_ids, stamps, strict=True):
+                self.stamps[item_id] = stamp
+                if stamp > now:
+                    self.scheduled[item_id] = stamp
+            published += item_ids
+        self.published.update(published)
         for facet in LINK_FACETS:
             link_table, item, value = (quote(part) for part in LINKS[facet].columns(NewsItem))
             condition = "" if ids is None else f"WHERE {item} = ANY(%s)"
-            cursor.execute(
+            rows = arrays(
                 f"SELECT {value}, array_agg({item}) FROM {link_table} {condition} GROUP BY 1",
                 params,
             )
             bitmaps = self.links[facet]
-            for value_id, items in cursor.fetchall():
+            for value_id, items in rows:
                 bitmaps.setdefault(value_id, BitMap()).update(items)
         return published
 
@@ -158,10 +179,9 @@ class ListingIndex:
     def column_bitmap(self, name, value):
         return self.columns[name].setdefault(value, BitMap())
 
-    def set_stamp(self, item_id, stamp):
-        if item_id >= len(self.stamps):
-            self.stamps.extend(bytes(8 * (item_id + 1 - len(self.stamps) + 1024)))
-        self.stamps[item_id] = stamp
+    def grow_stamps(self, largest_id):
+        if largest_id >= len(self.stamps):
+            self.stamps.frombytes(bytes(8 * (largest_id + 1 - len(self.stamps) + 1024)))
 
     def sort_key(self, item_id):
         return self.stamps[item_id], item_id
@@ -172,30 +192,32 @@ class ListingIndex:
             yield from values.values()
 
     def refresh(self, cursor):
-        """Take in the changes the feed lists since the last read."""
+        """Take in the changes of the transactions committed since the last read.
+
+        The feed is read from the horizon (the oldest transaction running at the last read)
+        on, leaving out the transactions already taken in: a transaction's rows all appear at
+        its commit, so it is taken in whole, once."""
+        limit = int(REBUILD_SHARE * max(self.total, 1000))
         cursor.execute(
-            "SELECT pg_snapshot_xmin(pg_current_snapshot())::text, c.seq, c.item_id, "
-            "c.txid::text FROM (SELECT 1) AS one "
-            "LEFT JOIN news_itemchange c ON c.txid >= %s::xid8",
-            [str(self.horizon)],
+            "SELECT pg_snapshot_xmin(pg_current_snapshot())::text, c.item_id, c.txid::text "
+            "FROM (SELECT 1) AS one LEFT JOIN ("
+            "  SELECT item_id, txid FROM news_itemchange"
+            "  WHERE txid >= %s::xid8 AND NOT txid = ANY(%s::text[]::xid8[]) LIMIT %s"
+            ") AS c ON true",
+            [str(self.horizon), [str(txid) for txid in self.applied], limit + 1],
         )
         rows = cursor.fetchall()
         horizon = int(rows[0][0])
         if horizon < self.horizon:
             raise IndexUnusable("another database")  # restored, or a new one at that address
-        changed, applied = set(), {}
-        for _horizon, seq, item_id, txid in rows:
-            if seq is None:
-                continue
-            if seq not in self.applied:
-                changed.add(item_id)
-            applied[seq] = int(txid)
-        if EVERYTHING in changed or len(changed) > REBUILD_SHARE * max(self.total, 1000):
+        changed = {item_id for _horizon, item_id, _txid in rows if item_id is not None}
+        if EVERYTHING in changed or len(rows) > limit:
             raise IndexUnusable("rebuild")  # cheaper read whole than patched
         if changed:
             self.apply(cursor, changed)
-        # Rows of transactions still running at this read come again: they are skipped then.
-        self.applied = {seq: txid for seq, txid in applied.items() if txid >= horizon}
+        committed = {int(txid) for _horizon, _item, txid in rows if txid is not None}
+        # Transactions older than the new horizon cannot come again.
+        self.applied = {txid for txid in self.applied | committed if txid >= horizon}
         self.horizon = horizon
         self.refreshed_at = time.monotonic()
 
@@ -313,6 +335,14 @@ def micros_now():
     return time.time_ns() // 1000
 
 
+def arrays(sql, params):
+    """The rows of `sql`, read in PostgreSQL's binary format: long arrays of ids come about a
+    third faster than as text. Through the connection of Django's, in its transaction."""
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(sql, params, binary=True)
+        return cursor.fetchall()
+
+
 def snapshot_horizon(cursor):
     cursor.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text")
     return int(cursor.fetchone()[0])
@@ -358,7 +388,22 @@ def current(index, cursor):
             return index
         except IndexUnusable:
             pass
-    return ListingIndex.build(cursor)
+    # Every statement of a build reads one snapshot: the order, the times and the links agree,
+    # and the feed is read from that snapshot's horizon on.
+    with transaction.atomic():
+        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        return ListingIndex.build(cursor)
+
+
+def warm_up():
+    """Build the process's index before its first visitor (osceportal/wsgi.py, at an app
+    server's start: a second for 100,000 items, about ten for a million). A database that
+    cannot be read yet is not an error here: the first listing builds the index then."""
+    try:
+        with listing_index():
+            pass
+    except DatabaseError as error:
+        logger.warning("the listing index is built on the first listing instead: %s", error)
 
 
 def forget():
