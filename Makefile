@@ -7,7 +7,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/osceportal
 
 .PHONY: run test test-services install install-dev migrate load serve lint format lock clean bench bench-scale \
-	bench-faults bench-import backup restore
+	bench-faults bench-import bench-replica backup restore
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -72,6 +72,12 @@ bench-scale: install
 # Uses a PostgreSQL and a Redis of its own, made for the run; arguments: FAULTS_ARGS.
 bench-faults: install
 	$(PY) -m bench.faults $(FAULTS_ARGS)
+
+# Public reads on a streaming replica, with the primary alone and with the replica, then the site
+# under load while the replica is killed and started again (bench/README.md, "Replicas"). Uses a
+# PostgreSQL primary and standby of its own, made for the run; REPLICA_COUNT items (20,000).
+bench-replica: install
+	$(PY) -m bench.replica --count $${REPLICA_COUNT:-20000} $(REPLICA_ARGS)
 
 # import_news on a generated 100,000-line file in a PostgreSQL database of its own: lines/s for
 # creates, unchanged and updates, and peak memory (bench/README.md, "Import").

@@ -19,6 +19,13 @@ succeeds.
 A page is kept under its canonical address: scheme, host, path and the GET parameters its view
 reads (news/page_keys.py); any other parameter is left out, since the view ignores it.
 
+With read replicas (news/replicas/), a page read from a replica may be older than the generation
+it would be kept under. Each generation has a *WAL position* of the primary, read just after it
+was made, that every change it holds lies before; a page read from a replica is kept only if the
+replica had replayed that position before the page was read. Otherwise it is served, and kept
+by nobody (nor are the facet counts and menus made in that request), until the replica catches
+up. A client that has just written reads the primary, and is never answered from the cache.
+
 Settings: PAGE_CACHE_SECONDS (0 turns the cache off)."""
 
 import logging
@@ -28,7 +35,7 @@ import uuid
 
 from django.conf import settings
 from django.core.cache import cache, caches
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, transaction
 from django.db.models import Min, Value
 from django.http import HttpResponse
 from django.utils import timezone
@@ -37,12 +44,15 @@ from django.utils.http import http_date
 
 from .models import Event, NewsItem
 from .page_keys import page_key
+from .replicas.health import has_replayed, primary_wal_position
+from .replicas.routing import COOKIE_NAME, read_alias
 
 logger = logging.getLogger(__name__)
 
 GENERATION = "pages:generation"
 CHANGED_AT = "pages:changed-at"
 NEXT_GO_LIVE = "pages:next-go-live"
+WAL_POSITION = "pages:wal-position"  # (generation, the primary's WAL position for it)
 NOTHING_SCHEDULED = "none"
 # Browsers and CDNs may keep a page this long (never past the next go-live time).
 CLIENT_MAX_AGE = 60
@@ -111,15 +121,60 @@ def bump_once():
     cache.set(CHANGED_AT, now(), None)
     if not reached():
         return False
+    generation = 1
     if cache.add(GENERATION, 1, None) is False and reached():
         try:
-            cache.incr(GENERATION)
+            generation = cache.incr(GENERATION)
         except ValueError:  # gone (evicted) since add() found it: the next attempt adds it
             return False
     if not reached():
         return False
+    if settings.DATABASE_REPLICAS:
+        record_wal_position(generation)
     settle(failures)
     return True
+
+
+def record_wal_position(generation):
+    """Record the primary's WAL position now as `generation`'s (see `wal_position`), and return
+    it; None if the primary cannot be read."""
+    try:
+        position = primary_wal_position()
+    except DatabaseError:
+        return None
+    cache.set(WAL_POSITION, (generation, position), None)
+    return position
+
+
+def wal_position(generation, values):
+    """A WAL position of the primary that every change `generation` holds lies before, or None.
+
+    Any position read after the generation was made will do: each change is committed before
+    its bump renews the generation, and the generation this request read was made before now.
+    So the bump records the position it reads just after renewing the generation, and when the
+    position recorded is of another generation (the bump could not read the primary, the cache
+    lost the key, or two bumps crossed and the older one wrote last), it is read now and
+    recorded."""
+    recorded = values.get(WAL_POSITION)
+    if recorded is not None and recorded[0] == generation:
+        return recorded[1]
+    return record_wal_position(generation)
+
+
+def behind_generation(generation, values):
+    """Whether this request reads a replica that may not yet hold every change of `generation`:
+    what it makes is then served, but not kept under the generation. Asked before the request
+    reads anything from the replica, since a replica only moves forward."""
+    alias = read_alias()
+    if alias == DEFAULT_DB_ALIAS:
+        return False
+    position = wal_position(generation, values)
+    return position is None or not has_replayed(alias, position)
+
+
+def untrusted_generation():
+    """A generation nothing was stored under, nor will be read under again."""
+    return f"untrusted-{uuid.uuid4().hex}"
 
 
 def bump(**kwargs):
@@ -147,7 +202,9 @@ def bump_on_commit(**kwargs):
 def next_go_live():
     """The next moment (epoch seconds) the public pages change by themselves, or None: a
     scheduled item goes public, or an event starts (its livestream link shows), ends (it moves
-    from the upcoming events to the past ones) or closes its registration. One query."""
+    from the upcoming events to the past ones) or closes its registration. One query, on the
+    primary: the answer is kept until the next bump, and a replica behind could miss an item
+    scheduled a moment ago."""
     current = timezone.now()
 
     def earliest(queryset, name):
@@ -161,7 +218,7 @@ def next_go_live():
     for name in ("start", "end", "registration_deadline"):
         later = events.filter(**{f"{name}__gt": current})
         moments = moments.union(earliest(later, name), all=True)
-    moments = [moment for (moment,) in moments]
+    moments = [moment for (moment,) in moments.using(DEFAULT_DB_ALIAS)]
     upcoming = min((moment for moment in moments if moment), default=None)
     return upcoming.timestamp() if upcoming else None
 
@@ -179,7 +236,8 @@ def read_state(*also):
     if bump_owed() and not owed_bump_made():
         return None
     failures = cache_failures()
-    values = cache.get_many([GENERATION, CHANGED_AT, NEXT_GO_LIVE, *also])
+    positions = [WAL_POSITION] if settings.DATABASE_REPLICAS else []
+    values = cache.get_many([GENERATION, CHANGED_AT, NEXT_GO_LIVE, *positions, *also])
     if cache_failures() != failures:
         return None
     upcoming = values.get(NEXT_GO_LIVE)
@@ -187,7 +245,7 @@ def read_state(*also):
         if not bump():
             return None
         failures = cache_failures()  # any failed attempt of the bump is made up for
-        values = cache.get_many([GENERATION, CHANGED_AT, *also])
+        values = cache.get_many([GENERATION, CHANGED_AT, *positions, *also])
         upcoming = None
     if upcoming is None:
         upcoming = next_go_live() or NOTHING_SCHEDULED
@@ -209,19 +267,24 @@ def lifetime_without_cache():
 
 def generation():
     """(generation, seconds until the next go-live or None). While the cache cannot be trusted,
-    a generation nothing was stored under and no time to keep anything: what is kept under the
-    generation (the facet counts, news/listing/facets.py) is then made afresh, and not stored."""
+    or this request reads a replica behind the generation, a generation nothing was stored under
+    and no time to keep anything: what is kept under the generation (the facet counts,
+    news/listing/facets.py) is then made afresh, and not stored."""
     current = read_state()
     if current is None:
-        return f"untrusted-{uuid.uuid4().hex}", 0
-    generation, _changed_at, seconds_to_go_live, _values = current
+        return untrusted_generation(), 0
+    generation, _changed_at, seconds_to_go_live, values = current
+    if behind_generation(generation, values):
+        return untrusted_generation(), 0
     return generation, seconds_to_go_live
 
 
 def state(key):
     """(generation, changed_at, seconds a page may live, the page stored under `key` or None) as
     things stand now: one cache round trip when nothing is due to go live and no bump is owed.
-    None when the cache cannot be trusted."""
+    None when the cache cannot be trusted. When nothing is stored and this request reads a
+    replica behind the generation, an untrusted generation and no time to live: the page (or
+    the menus, news/menus.py) it makes is kept neither here nor by browsers."""
     current = read_state(key)
     if current is None:
         return None
@@ -232,6 +295,8 @@ def state(key):
     stored = values.get(key)
     if stored is not None and stored["generation"] != generation:
         stored = None  # a page from before the last change
+    if stored is None and behind_generation(generation, values):
+        return untrusted_generation(), changed_at, 0, None
     return generation, changed_at, lifetime, stored
 
 
@@ -240,8 +305,10 @@ def cacheable_request(request):
         settings.PAGE_CACHE_SECONDS > 0
         and request.method in ("GET", "HEAD")
         and not request.path.startswith((f"/{settings.ADMIN_URL}", *EXCLUDED_PREFIXES))
-        # Signed-in staff see pages as they are, never a copy.
+        # Signed-in staff see pages as they are, never a copy; so does a client that has just
+        # written (news/replicas/routing.py), which reads the primary.
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and COOKIE_NAME not in request.COOKIES
     )
 
 

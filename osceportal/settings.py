@@ -8,6 +8,8 @@ The one settings module of OSCE Portal, driven by the environment.
 | DJANGO_ALLOWED_HOSTS         | localhost,127.0.0.1 in debug, else needed |
 | DJANGO_CSRF_TRUSTED_ORIGINS  | none                                      |
 | DATABASE_URL                 | sqlite:///<project>/db.sqlite3            |
+| DATABASE_REPLICA_URLS        | none: every read from DATABASE_URL        |
+| DATABASE_REPLICA_MAX_LAG     | 5 (seconds)                               |
 | REDIS_URL                    | none: per-process memory cache            |
 | MEDIA_ROOT                   | <project>/media                           |
 | PRIVATE_MEDIA_ROOT           | <project>/private-media                   |
@@ -40,6 +42,28 @@ def env_list(name, default=()):
     value = os.environ.get(name, "")
     items = [item.strip() for item in value.split(",") if item.strip()]
     return items or list(default)
+
+
+def replica_databases(urls):
+    """{alias: DATABASES entry} of each read replica: connected as `default` is, and a copy of
+    it, so the test runner makes no database of its own (MIRROR). A replica that does not accept
+    a connection within 2 s is taken for down (news/replicas/health.py)."""
+    replicas = {}
+    for number, url in enumerate(urls, start=1):
+        database = dj_database_url.parse(
+            url,
+            conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+            conn_health_checks=True,
+        )
+        if database["ENGINE"] != "django.db.backends.postgresql":
+            raise ImproperlyConfigured(
+                f"DATABASE_REPLICA_URLS: {url.split('://')[0]}:// is not PostgreSQL. Read "
+                "replicas are PostgreSQL streaming standbys of DATABASE_URL's database."
+            )
+        database.setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+        database["TEST"] = {"MIRROR": "default"}
+        replicas[f"replica_{number}"] = database
+    return replicas
 
 
 DEBUG = env_bool("DJANGO_DEBUG")
@@ -86,6 +110,9 @@ MIDDLEWARE = [
     # The language of a page is that of its address (/ru/…); cached pages are answered in it too.
     "languages.middleware.ContentLanguageMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
+    # Whether the request may read a replica, and its answer again on the primary if the replica
+    # fails meanwhile: before the page cache, which asks which database a page is read from.
+    "news.replicas.middleware.ReplicaMiddleware",
     # A page from the shared cache is answered here, with the headers the middleware below gave
     # it when it was made (Content-Security-Policy, Permissions-Policy, X-Frame-Options): none of
     # it runs again for a hit.
@@ -131,6 +158,19 @@ DATABASES = {
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Read replicas (README, "Read replicas"; news/replicas/): streaming standbys of DATABASE_URL's
+# database, comma-separated URLs. Public reads go to one that answers and is at most
+# DATABASE_REPLICA_MAX_LAG seconds behind; writes, the back office, signed-in staff and a
+# client's requests just after it wrote go to the primary. None: nothing changes.
+DATABASES |= replica_databases(env_list("DATABASE_REPLICA_URLS"))
+DATABASE_REPLICAS = [alias for alias in DATABASES if alias != "default"]
+if DATABASE_REPLICAS and DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    raise ImproperlyConfigured(
+        "DATABASE_REPLICA_URLS needs DATABASE_URL on PostgreSQL: the replicas are its standbys."
+    )
+DATABASE_REPLICA_MAX_LAG = float(os.environ.get("DATABASE_REPLICA_MAX_LAG", "5"))
+DATABASE_ROUTERS = ["news.replicas.routing.ReplicaRouter"]
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
