@@ -15,7 +15,7 @@ pages. Inside a transaction (which may yet be rolled back), and on SQLite, the l
 prefetched as Django does."""
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from django.db import connection
@@ -33,6 +33,7 @@ class Taxonomy:
     fields: dict
     countries: dict
     structures: dict
+    derived: dict = field(default_factory=dict)  # what others work out from it, kept with it
 
 
 def related(model, kind):
@@ -50,7 +51,7 @@ def read_taxonomy(model, version):
     structures = related(model, "issued_by")[0].objects.prefetch_related("former_names")
     return Taxonomy(
         version=version,
-        fields={field.pk: field for field in fields.objects.all()},
+        fields={each.pk: each for each in fields.objects.all()},
         countries={country.pk: country for country in countries.objects.all()},
         structures={structure.pk: structure for structure in structures},
     )

@@ -17,8 +17,8 @@ from taggit.models import Tag
 
 from languages import registry as languages
 
-from .. import search
-from ..models import FieldOfWork, NewsItem
+from .. import search, taxonomy_cache
+from ..models import NewsItem
 from .filters import FACETS, day_start
 from .index import COLUMNS, _lock, micros, micros_now
 
@@ -31,13 +31,18 @@ WALK_FACTOR = 4
 WALK_FLOOR = 2_000
 
 
-def field_families():
-    """{field id: the ids it covers}: itself and its sub-topics (`with_subtopics_of`)."""
-    families = {}
-    for pk, parent in FieldOfWork.objects.values_list("pk", "parent_id"):
-        families.setdefault(pk, {pk})
-        if parent is not None:
-            families.setdefault(parent, {parent}).add(pk)
+def field_families(index):
+    """{field id: the ids it covers}: itself and its sub-topics (`with_subtopics_of`), from the
+    taxonomy the process keeps at the version the index last read (no query of its own)."""
+    taxonomy = taxonomy_cache.taxonomy(NewsItem, index.taxonomy_version)
+    families = taxonomy.derived.get("families")
+    if families is None:
+        families = {}
+        for field in taxonomy.fields.values():
+            families.setdefault(field.pk, {field.pk})
+            if field.parent_id is not None:
+                families.setdefault(field.parent_id, {field.parent_id}).add(field.pk)
+        taxonomy.derived["families"] = families
     return families
 
 
@@ -53,7 +58,7 @@ class IndexedListing:
         self.filterset = filterset
         self.data = data = filterset.form.cleaned_data
         self.moment = micros_now() if moment is None else moment
-        self.families = field_families()
+        self.families = field_families(index)
         self.restrictions = {}
         for name in FACETS:
             if data.get(name):

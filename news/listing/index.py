@@ -85,6 +85,8 @@ class ListingIndex:
         self.horizon = 0  # the oldest transaction running at the last read of the feed
         self.applied = set()  # the transactions at or past the horizon already taken in
         self.refreshed_at = time.monotonic()
+        # The taxonomy's version (news/taxonomy_cache.py) at the last read: the fields' families.
+        self.taxonomy_version = None
         self._cached = {}
         self.texts = OrderedDict()  # (config, search words) -> TextMatches (news/listing/fast.py)
 
@@ -100,6 +102,8 @@ class ListingIndex:
             [str(index.horizon)],
         )
         index.applied = {int(txid) for (txid,) in cursor.fetchall()}
+        cursor.execute("SELECT version FROM news_taxonomyversion")
+        index.taxonomy_version = cursor.fetchone()[0]
         index.load(cursor, None)
         index.load_translations(cursor, None)
         table = quote(NewsItem._meta.db_table)
@@ -199,7 +203,8 @@ class ListingIndex:
         its commit, so it is taken in whole, once."""
         limit = int(REBUILD_SHARE * max(self.total, 1000))
         cursor.execute(
-            "SELECT pg_snapshot_xmin(pg_current_snapshot())::text, c.item_id, c.txid::text "
+            "SELECT pg_snapshot_xmin(pg_current_snapshot())::text, c.item_id, c.txid::text, "
+            "(SELECT version FROM news_taxonomyversion) "
             "FROM (SELECT 1) AS one LEFT JOIN ("
             "  SELECT item_id, txid FROM news_itemchange"
             "  WHERE txid >= %s::xid8 AND NOT txid = ANY(%s::text[]::xid8[]) LIMIT %s"
@@ -210,12 +215,13 @@ class ListingIndex:
         horizon = int(rows[0][0])
         if horizon < self.horizon:
             raise IndexUnusable("another database")  # restored, or a new one at that address
-        changed = {item_id for _horizon, item_id, _txid in rows if item_id is not None}
+        self.taxonomy_version = rows[0][3]
+        changed = {item_id for _horizon, item_id, _txid, _version in rows if item_id is not None}
         if EVERYTHING in changed or len(rows) > limit:
             raise IndexUnusable("rebuild")  # cheaper read whole than patched
         if changed:
             self.apply(cursor, changed)
-        committed = {int(txid) for _horizon, _item, txid in rows if txid is not None}
+        committed = {int(txid) for _horizon, _item, txid, _version in rows if txid is not None}
         # Transactions older than the new horizon cannot come again.
         self.applied = {txid for txid in self.applied | committed if txid >= horizon}
         self.horizon = horizon

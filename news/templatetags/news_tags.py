@@ -16,6 +16,7 @@ from django.utils.translation import get_language, gettext, ngettext, pgettext, 
 from django.utils.translation import gettext_lazy as _
 
 from languages.templatetags.language_tags import html_lang
+from news.models import NewsItem
 from news.sanitise import mark_external_links
 
 register = template.Library()
@@ -199,6 +200,29 @@ def facet_options(facets, counting_events=False):
     return mark_safe("".join(parts))
 
 
+def row_words(context):
+    """What every row of a page writes the same (the type labels, the translated words, each
+    field's link), made once a page: kept in the template's render context."""
+    words = context.render_context.get("news_row")
+    if words is None:
+        words = context.render_context["news_row"] = {
+            "types": {value: escape(label) for value, label in NewsItem.Type.choices},
+            "in English": pgettext("an English item on a page in another language", "in English"),
+            "Fields of work:": pgettext("before a list of fields of work", "Fields of work:"),
+            "fields": {},
+        }
+    return words
+
+
+def field_link(page, field):
+    link = page["fields"].get(field.pk)
+    if link is None:
+        link = page["fields"][field.pk] = (
+            f'<a href="{escape(field.get_absolute_url())}">{escape(field.local_name)}</a>'
+        )
+    return link
+
+
 def class_attribute(*names):
     names = [name for name in names if name]
     return f' class="{" ".join(names)}"' if names else ""
@@ -231,6 +255,7 @@ def news_row(context, item):
     took the template language about 7 ms, a third of a listing page. The translated labels
     are the project's own, written out as `{% translate %}` would, unescaped."""
     language = context.get("content_language")
+    page = row_words(context)
     other_language = (
         not language or item.language != language.code or item.language != language.chrome
     )
@@ -255,8 +280,7 @@ def news_row(context, item):
         title += f'{lang} hreflang="{escape(item.language)}"'
     title += f">{escape(item.title)}</a>"
     if item.language == "en" and language and not language.is_default:
-        english = pgettext("an English item on a page in another language", "in English")
-        title += f' <span class="in-language type-label">{english}</span>'
+        title += f' <span class="in-language type-label">{page["in English"]}</span>'
     published = timezone.localtime(item.published_at) if item.published_at else None
     issuers = "".join(
         f"{' · ' if position == 0 else ', '}{escape(name)}"
@@ -266,8 +290,8 @@ def news_row(context, item):
         '\n  <div class="news-row-text">\n'
         f"    <h3>{title}</h3>\n"
         '    <p class="meta">\n'
-        f'      <span class="type">{escape(item.get_type_display())}</span> ·\n'
-        f'      <time datetime="{date_format(published, "c") if published else ""}">'
+        f'      <span class="type">{page["types"].get(item.type, escape(item.type))}</span> ·\n'
+        f'      <time datetime="{published.isoformat() if published else ""}">'
         f"{date_format(published) if published else ''}</time>\n"
         f"      {issuers}\n"
         "    </p>\n    "
@@ -280,14 +304,9 @@ def news_row(context, item):
         parts.append(f'<p class="lead"{lang}>{escape(lead)}</p>')
     fields = item.fields_of_work.all()
     if fields:
-        label = pgettext("before a list of fields of work", "Fields of work:")
-        links = ", ".join(
-            f'<a href="{escape(field.get_absolute_url())}">{escape(field.local_name)}</a>'
-            for field in fields
-        )
-        parts.append(
-            f'\n    <p class="fields"><span class="visually-hidden">{label} </span>'
-            f"{links}</p>\n    "
-        )
+        links = ", ".join(field_link(page, field) for field in fields)
+        label = page["Fields of work:"]
+        hidden = f'<span class="visually-hidden">{label} </span>'
+        parts.append(f'\n    <p class="fields">{hidden}{links}</p>\n    ')
     parts.append("\n  </div>\n</article>\n")
     return mark_safe("".join(parts))
