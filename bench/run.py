@@ -343,9 +343,19 @@ def prepare(config, environment):
     return config, collect_static(static_env)
 
 
+def single_candidates(config):
+    """The databases a run may use: the configured one; for another count than the default
+    (`BENCH_COUNT=1000000 make bench`), also one named for the count, built if need be, so
+    that the default database keeps its 100,000 items for the next default run."""
+    if config.count == Config.count:
+        return [config.database_url]
+    name = f"{database_name(config.database_url)}_{config.count}"
+    return [config.database_url, with_database_name(config.database_url, name)]
+
+
 def run_single(config, environment, static_path):
     database_url, info = ensure_database(
-        [config.database_url], config.count, config.seed, environment, rebuild=config.rebuild
+        single_candidates(config), config.count, config.seed, environment, rebuild=config.rebuild
     )
     machine = machine_info(info["postgres_version"])
     targets = endpoints(static_path, info["article_path"])
