@@ -11,6 +11,7 @@ import datetime
 import random
 import time
 import uuid
+from array import array
 
 import psycopg
 import pytest
@@ -20,9 +21,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pyroaring import BitMap
 
 from countries.models import Country
 from languages import registry as languages
+from news.listing import fast
 from news.listing import index as listing_index_module
 from news.listing.facets import compute_counts
 from news.listing.fast import IndexedListing
@@ -336,3 +339,25 @@ def test_tags_tied_at_the_cut_are_taken_in_name_order(archive):
         item.tags.add(f"{'zyxwvutsrqponmlkjihgfedcba'[number % 26]} tied {number % 20}")
     for params in ({}, {"country": [archive["countries"][0].slug]}, {"q": ["border"]}):
         assert_same(params)
+
+
+@given(
+    members=st.sets(st.integers(1, 3000), max_size=800),
+    offset=st.integers(0, 900),
+    limit=st.integers(0, 30),
+    newest=st.booleans(),
+)
+@settings(max_examples=300, deadline=None)
+def test_a_page_of_the_order_is_the_same_however_it_is_found(members, offset, limit, newest):
+    """`first` walks the order, skipping whole chunks before the page, or sorts the members:
+    either way the page is the members' slice in the order."""
+    stamps = {item: (item * 7919) % 1000 for item in range(1, 3001)}  # ties broken by id
+
+    def key(item):
+        return stamps[item], item
+
+    order = array("I", sorted(stamps, key=key, reverse=True))
+    expected = sorted(members, key=key, reverse=newest)[offset : offset + limit]
+    assert fast.first(BitMap(members), order, offset, limit, key, newest=newest) == expected
+    walked = fast.walk(order, BitMap(members), offset, limit, backwards=not newest)
+    assert walked == expected

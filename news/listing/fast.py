@@ -9,6 +9,7 @@ index keeps until the next change (`TEXT_ENTRIES` queries, `TEXT_IDS` ids at mos
 
 import datetime
 import heapq
+from array import array
 
 from django.contrib.postgres.search import SearchRank
 from django.db.models import F
@@ -29,6 +30,7 @@ TEXT_IDS = 2_000_000
 # result; otherwise the results are sorted.
 WALK_FACTOR = 4
 WALK_FLOOR = 2_000
+CHUNK = 512  # ids of the order counted at once when a page starts further on
 
 
 def field_families(index):
@@ -168,14 +170,11 @@ class IndexedListing:
         sort = self.data.get("sort") or self.filterset.default_sort()
         with _lock:
             if sort == "relevance" and self.data.get("q"):
-                found = walk(self.text(self.data["q"]).ranked, self.results, offset + limit)
-            elif sort == "oldest":
-                found = first(self.results, reversed(self.index.order), offset + limit,
-                              len(self.index.order), self.index.sort_key, newest=False)  # fmt: skip
-            else:
-                found = first(self.results, self.index.order, offset + limit,
-                              len(self.index.order), self.index.sort_key, newest=True)  # fmt: skip
-        return found[offset:]
+                ranked = self.text(self.data["q"]).ranked
+                return walk(ranked, self.results, offset, limit)
+            newest = sort != "oldest"
+            return first(self.results, self.index.order, offset, limit, self.index.sort_key,
+                         newest=newest)  # fmt: skip
 
 
 class IndexedItems:
@@ -211,28 +210,43 @@ def nonzero(bitmaps, over):
     return counts
 
 
-def walk(sequence, members, need):
+def walk(sequence, members, offset, limit, backwards=False):
+    """The members of `sequence` (an array of ids in the listing's order; read from its end when
+    `backwards`) from the `offset`-th on, at most `limit`. The chunks of the sequence before
+    the offset are counted whole (an intersection, in C); the rest is read id by id."""
     found = []
-    if need <= 0:
+    if limit <= 0:
         return found
-    for item_id in sequence:
-        if item_id in members:
-            found.append(item_id)
-            if len(found) == need:
-                break
+    starts = range(0, len(sequence), CHUNK)
+    skip = offset
+    for start in reversed(starts) if backwards else starts:
+        chunk = sequence[start : start + CHUNK]
+        if skip:
+            inside = members.intersection_cardinality(BitMap(chunk))
+            if inside <= skip:
+                skip -= inside
+                continue
+        for item_id in reversed(chunk) if backwards else chunk:
+            if item_id in members:
+                if skip:
+                    skip -= 1
+                    continue
+                found.append(item_id)
+                if len(found) == limit:
+                    return found
     return found
 
 
-def first(members, sequence, need, length, key, newest):
-    """The first `need` of `members` in `sequence` (the order, `length` long): walked when the
-    members are dense enough in it, else sorted by `key`."""
+def first(members, order, offset, limit, key, newest):
+    """`limit` of `members` from the `offset`-th on in `order` (newest first, or read from its
+    end): walked when the members are dense enough in it, else sorted by `key`."""
     size = len(members)
-    if not size:
+    if not size or offset >= size:
         return []
-    if need * length / size <= WALK_FACTOR * size + WALK_FLOOR:
-        return walk(sequence, members, need)
+    if limit * len(order) / size <= WALK_FACTOR * size + WALK_FLOOR:
+        return walk(order, members, offset, limit, backwards=not newest)
     pick = heapq.nlargest if newest else heapq.nsmallest
-    return pick(need, members, key=key)
+    return pick(offset + limit, members, key=key)[offset:]
 
 
 class TextMatches:
@@ -240,8 +254,8 @@ class TextMatches:
     ones), as a bitmap and in the order of relevance."""
 
     def __init__(self, ranked):
-        self.ranked = ranked
-        self.matches = BitMap(ranked)
+        self.ranked = array("I", ranked)
+        self.matches = BitMap(self.ranked)
 
 
 def text_matches(index, config, text):
