@@ -8,10 +8,11 @@ the addresses of the language being read without anyone passing it on; `reverse_
 those of another language (an item's own address, the language switcher)."""
 
 import contextlib
+import re
 from importlib import import_module
 
 from django.conf import settings
-from django.urls import get_urlconf, include, path, reverse, set_urlconf
+from django.urls import get_script_prefix, get_urlconf, include, path, reverse, set_urlconf
 
 from . import registry
 
@@ -76,6 +77,26 @@ def reverse_in(code, viewname, **kwargs):
     return reverse(viewname, urlconf=urlconf_for(code), **kwargs)
 
 
+# The address of a page named by its slug, made from one reverse() per language, view and script
+# prefix: reverse() took about 90 µs, and a listing or an article writes dozens of items'
+# addresses. A slug of other characters than these (which reverse() would quote) is reversed.
+SLUG_PLACEHOLDER = "slug-placeholder-of-languages-urls"
+PLAIN_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+_slug_addresses = {}
+
+
+def reverse_slug_in(code, viewname, slug):
+    """`reverse_in(code, viewname, kwargs={"slug": slug})`, the same address, made faster."""
+    if not PLAIN_SLUG.fullmatch(slug) or SLUG_PLACEHOLDER in slug:
+        return reverse_in(code, viewname, kwargs={"slug": slug})
+    key = (code, viewname, get_script_prefix())
+    address = _slug_addresses.get(key)
+    if address is None:
+        address = reverse_in(code, viewname, kwargs={"slug": SLUG_PLACEHOLDER})
+        _slug_addresses[key] = address
+    return address.replace(SLUG_PLACEHOLDER, slug)
+
+
 def translate_path(path, code):
     """The same page in language `code`: "/ru/news/?field=x" → "/news/?field=x" for English."""
     bare = path
@@ -88,3 +109,4 @@ def translate_path(path, code):
 def forget_urlconfs():
     """After a change of settings (in tests): the URLconfs are made again when next asked for."""
     _urlconfs.clear()
+    _slug_addresses.clear()

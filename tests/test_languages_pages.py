@@ -9,9 +9,9 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import NoReverseMatch, get_script_prefix, reverse, set_script_prefix
 
-from languages.urls import override, reverse_in, translate_path
+from languages.urls import override, reverse_in, reverse_slug_in, translate_path
 from news.menus import collation_key
 from news.models import NewsItem
 from structures.models import Structure
@@ -462,3 +462,21 @@ def test_a_language_code_alone_leads_to_its_home_page(visitor, reference_data):
     assert response.status_code == 301
     assert response["Location"] == "/ru/"
     assert visitor.get("/ru/").status_code == 200
+
+
+@pytest.mark.parametrize("code", ["en", "ru", "fr", "tg"])
+@pytest.mark.parametrize("slug", ["plain-slug_1", "a-slug-placeholder-of-languages-urls"])
+@pytest.mark.parametrize("script_prefix", ["/", "/portal/"])
+def test_an_address_made_from_the_slug_template_is_what_reverse_gives(code, slug, script_prefix):
+    """reverse_slug_in makes an item's address from one reverse() a language and script prefix:
+    the same address reverse() gives, under any prefix, for any slug."""
+    previous = get_script_prefix()
+    set_script_prefix(script_prefix)
+    try:
+        expected = reverse_in(code, "news:detail", kwargs={"slug": slug})
+        assert reverse_slug_in(code, "news:detail", slug) == expected
+        assert reverse_slug_in(code, "news:detail", slug) == expected  # from the template
+        with pytest.raises(NoReverseMatch):  # as reverse() refuses it
+            reverse_slug_in(code, "news:detail", "ünicode")
+    finally:
+        set_script_prefix(previous)

@@ -15,7 +15,7 @@ from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from languages import registry as languages
-from languages.urls import reverse_in
+from languages.urls import reverse_slug_in
 
 from ..querysets import NewsItemQuerySet
 from ..sanitise import clean_body
@@ -246,7 +246,7 @@ class NewsItem(models.Model):
 
     def get_absolute_url(self):
         """In the item's own language, whatever page links to it: /ru/news/… for Russian."""
-        return reverse_in(self.language, "news:detail", kwargs={"slug": self.slug})
+        return reverse_slug_in(self.language, "news:detail", self.slug)
 
     @property
     def language_info(self):

@@ -2,7 +2,6 @@
 filtered listing, the schema.org data of an article and the page's language."""
 
 import json
-import re
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
@@ -211,26 +210,8 @@ def row_words(context):
             "in English": pgettext("an English item on a page in another language", "in English"),
             "Fields of work:": pgettext("before a list of fields of work", "Fields of work:"),
             "fields": {},
-            "item urls": {},
         }
     return words
-
-
-# A slug stands for every slug in an item's address made once a page and language: reverse()
-# took 90 µs an item, two thirds of a row. Slugs of other characters (which reverse() would
-# quote) are looked up one by one.
-SLUG_PLACEHOLDER = "slug-of-the-item"
-PLAIN_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
-
-
-def item_url(page, item):
-    if not PLAIN_SLUG.fullmatch(item.slug) or SLUG_PLACEHOLDER in item.slug:
-        return item.get_absolute_url()
-    template = page["item urls"].get(item.language)
-    if template is None:
-        template = NewsItem(slug=SLUG_PLACEHOLDER, language=item.language).get_absolute_url()
-        page["item urls"][item.language] = template
-    return template.replace(SLUG_PLACEHOLDER, item.slug)
 
 
 def field_link(page, field):
@@ -294,7 +275,7 @@ def news_row(context, item):
             f'<img class="thumbnail" src="{escape(item.image.url)}" alt="" width="160" '
             'height="107" loading="lazy">'
         )
-    title = f'<a href="{escape(item_url(page, item))}"'
+    title = f'<a href="{escape(item.get_absolute_url())}"'
     if other_language:
         title += f'{lang} hreflang="{escape(item.language)}"'
     title += f">{escape(item.title)}</a>"
