@@ -20,10 +20,10 @@ from languages import registry as languages
 
 from .. import search, taxonomy_cache
 from ..models import NewsItem
+from .facets import COLUMNS, TAG_OPTIONS
 from .filters import FACETS, day_start
-from .index import COLUMNS, _lock, micros, micros_now
+from .index import index_lock, micros, micros_now
 
-TAG_OPTIONS = 15  # as news/listing/facets.py shows
 TEXT_ENTRIES = 256
 TEXT_IDS = 2_000_000
 # A page is found by walking the order while that reads fewer than about this many ids per
@@ -168,7 +168,7 @@ class IndexedListing:
     def page_ids(self, offset, limit):
         """The ids of the results from `offset`, at most `limit`, in the listing's order."""
         sort = self.data.get("sort") or self.filterset.default_sort()
-        with _lock:
+        with index_lock:
             if sort == "relevance" and self.data.get("q"):
                 ranked = self.text(self.data["q"]).ranked
                 return walk(ranked, self.results, offset, limit)
