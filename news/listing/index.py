@@ -290,9 +290,10 @@ class ListingIndex:
         """The public items at `moment` (microseconds): `NewsItemQuerySet.published()`."""
 
         def make():
-            ahead = [stamp for stamp in self.scheduled.values() if stamp > moment]
-            waiting = BitMap(i for i, stamp in self.scheduled.items() if stamp > moment)
-            return self.published - waiting, min(ahead, default=None)
+            # Those whose time has come are public for good: they are let go of.
+            self.scheduled = {i: stamp for i, stamp in self.scheduled.items() if stamp > moment}
+            waiting = BitMap(self.scheduled)
+            return self.published - waiting, min(self.scheduled.values(), default=None)
 
         return self.remembered("public", moment, make)
 
