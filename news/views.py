@@ -7,7 +7,7 @@ from django.views.generic import DetailView, ListView
 from countries.models import Chairpersonship, Country, group_countries
 from structures.models import Structure, group_structures
 
-from . import aliases, search
+from . import aliases, search, taxonomy_cache
 from .events import upcoming
 from .language_versions import article_versions, page_versions
 from .listing.facets import build_facets, facet_counts, result_count
@@ -65,7 +65,6 @@ class NewsListView(LanguageVersionsMixin, ListView):
     counts = None  # the facet counts of a valid filter
     listing = None  # the filter over the listing index, where there is one (news/listing/index.py)
     facet_panel_key = None  # where its rendered filter panel is cached, if anywhere
-    generation = None  # the page cache's generation the counts were read under
 
     def get(self, request, *args, **kwargs):
         self.filterset = NewsFilter.for_request(request)
@@ -81,9 +80,7 @@ class NewsListView(LanguageVersionsMixin, ListView):
         with listing_index() as index:
             if index is not None:
                 self.listing = IndexedListing(index, self.filterset)
-            self.counts, self.facet_panel_key, self.generation = facet_counts(
-                self.filterset, self.listing
-            )
+            self.counts, self.facet_panel_key = facet_counts(self.filterset, self.listing)
         return super().get(request, *args, **kwargs)
 
     def requested_page(self):
@@ -99,6 +96,12 @@ class NewsListView(LanguageVersionsMixin, ListView):
         query = canonical_query(self.filterset, page=self.requested_page())
         path = self.request.path_info
         return page_versions(self.request, f"{path}?{query}" if query else path)
+
+    def taxonomy(self):
+        """The taxonomy the process keeps, at the version the listing index last read."""
+        if self.listing is None:
+            return None
+        return taxonomy_cache.taxonomy(NewsItem, self.listing.index.taxonomy_version)
 
     def get_queryset(self):
         if self.listing is not None:
@@ -134,7 +137,7 @@ class NewsListView(LanguageVersionsMixin, ListView):
             active_filters=active_filters(self.filterset),
             # Built only when the panel is not in the cache already.
             facets=SimpleLazyObject(
-                lambda: build_facets(self.filterset, self.counts, self.generation)
+                lambda: build_facets(self.filterset, self.counts, self.taxonomy())
             ),
             facet_panel_key=self.facet_panel_key,
         )

@@ -318,8 +318,9 @@ def test_facet_counts_are_cached_per_filter_and_renewed_by_changes(
 def test_facet_options_are_named_as_the_taxonomy_is_after_a_change(
     client, demo_news, settings, django_capture_on_commit_callbacks
 ):
-    """The options' names and order are kept per process under the page cache's generation:
-    a renamed country is offered under its new name from the next request on."""
+    """A renamed country is offered under its new name from the next request on (here, in a
+    transaction, the options are read for the request; tests/test_listing_index.py checks the
+    options the process keeps)."""
     settings.FACET_CACHE = True
     assert "Tajikistan" in facet_labels(client.get("/news/?type=news"), "country")
     connection.run_on_commit.clear()  # as after the fixtures' own commit

@@ -331,6 +331,26 @@ def test_the_listing_queries_do_not_grow_with_the_archive(archive, client):
     assert queries() == before
 
 
+def test_the_options_follow_a_renamed_country(archive, client):
+    """The facets' options are made from the taxonomy the process keeps, at the version the
+    index read: a country renamed by any session is offered under its new name at once."""
+    country = archive["countries"][0]
+
+    def labels():
+        response = client.get("/news/?type=news")
+        facet = next(facet for facet in response.context["facets"] if facet.name == "country")
+        return {option.label for option in facet.options}
+
+    assert country.name in labels()
+    with other_session() as other:
+        other.execute(
+            "UPDATE countries_country SET name = 'Renamed by another session' WHERE id = %s",
+            [country.pk],
+        )
+    assert "Renamed by another session" in labels()
+    assert country.name not in labels()
+
+
 def test_tags_tied_at_the_cut_are_taken_in_name_order(archive):
     """Only the most used tags are offered; those tied with the last are taken as SQL sorts
     their names."""

@@ -8,7 +8,6 @@ language, where the other facets count over the listing, in its language view.""
 
 import dataclasses
 import hashlib
-import threading
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -129,7 +128,7 @@ def facet_counts(filterset, listing=None):
         return listing.counts() if listing is not None else compute_counts(filterset)
 
     if not settings.FACET_CACHE:
-        return FacetCounts(count(), None, None)
+        return FacetCounts(count(), None)
     generation, seconds_to_go_live = pagecache.generation()
     key = counts_key(filterset, generation)
     panel_key = f"{key}:{filterset.form.cleaned_data.get('sort') or ''}"
@@ -141,13 +140,12 @@ def facet_counts(filterset, listing=None):
             timeout = min(timeout, seconds_to_go_live)
         if timeout > 0:
             cache.set(key, counts, timeout)
-    return FacetCounts(counts, panel_key, generation)
+    return FacetCounts(counts, panel_key)
 
 
 class FacetCounts(NamedTuple):
     counts: dict
     panel_key: str | None  # where the rendered filter panel is cached, if anywhere
-    generation: object  # the page cache's generation they were read under (None: not read)
 
 
 def compute_counts(filterset):
@@ -333,48 +331,44 @@ def entry(obj, label):
     return Entry(obj.pk, obj.slug, str(label))
 
 
-def taxonomy_entries():
+def taxonomy_entries(fields, countries, structures):
     """The options of the field, country and body facets, in the page's language and order:
     {"field": [(field, [its sub-topics])], "country": [...], "issued_by": [...]}."""
     return {
         "field": [
             (entry(field, field.local_name), [entry(sub, sub.local_name) for sub in subtopics])
-            for field, subtopics in field_tree(FieldOfWork.objects.all())
+            for field, subtopics in field_tree(fields)
         ],
-        "country": [entry(c, c.local_name) for c in in_local_order(Country.objects.all())],
-        "issued_by": [entry(s, issuer_name(s)) for s in Structure.objects.all()],
+        "country": [entry(c, c.local_name) for c in in_local_order(countries)],
+        "issued_by": [entry(s, issuer_name(s)) for s in structures],
     }
 
 
-# Per process: the entries of each language made under the page cache's latest generation.
-# Any change to the taxonomy renews the generation (news/pagecache.py), so they are made again
-# then; under a generation the cache could not vouch for, they are made for the request alone.
-_entries = {}
-_entries_lock = threading.Lock()
+def entries_of(taxonomy):
+    """The options made from the taxonomy the process keeps (news/taxonomy_cache.py), once per
+    language of its words and of its content, kept with it: made again when it changes. Without
+    it (the listing counts in SQL), read for the request."""
+    if taxonomy is None:
+        return taxonomy_entries(
+            FieldOfWork.objects.all(), Country.objects.all(), Structure.objects.all()
+        )
+    key = ("facet entries", get_language(), languages.current().code)
+    entries = taxonomy.derived.get(key)
+    if entries is None:
+        records = (taxonomy.fields.values(), taxonomy.countries.values())
+        entries = taxonomy_entries(*records, taxonomy.structures.values())
+        taxonomy.derived[key] = entries
+    return entries
 
 
-def current_entries(generation):
-    if generation is None or str(generation).startswith("untrusted"):
-        return taxonomy_entries()
-    key = (get_language(), languages.current().code)
-    with _entries_lock:
-        held = _entries.get(key)
-        if held is not None and held[0] == generation:
-            return held[1]
-    made = taxonomy_entries()
-    with _entries_lock:
-        _entries[key] = (generation, made)
-    return made
-
-
-def build_facets(filterset, counts, generation=None):
-    """All facets for a valid NewsFilter, from `facet_counts` (and the generation they were
-    read under, for the taxonomy's options)."""
+def build_facets(filterset, counts, taxonomy=None):
+    """All facets for a valid NewsFilter, from `facet_counts` (and the taxonomy the process
+    keeps, when the listing is answered from its index)."""
     data = filterset.form.cleaned_data
     chosen = {
         name: {getattr(value, "slug", value) for value in data.get(name) or []} for name in FACETS
     }
-    entries = current_entries(generation)
+    entries = entries_of(taxonomy)
 
     def option(each, name, **extra):
         count = counts[name].get(each.pk, 0)
