@@ -62,6 +62,12 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 OPENER = urllib.request.build_opener(NoRedirect)
 
 
+def fetch_json(url):
+    """The JSON of one GET (the server's /healthz)."""
+    with OPENER.open(urllib.request.Request(url, headers=PROXY_HEADERS), timeout=60) as response:
+        return json.loads(response.read())
+
+
 def fetch_status(url):
     """The status of one GET, without following redirects: wrk does not follow them either, so
     an endpoint answering 301 would measure the redirect, not the page."""

@@ -14,6 +14,7 @@ import secrets
 import signal
 import sys
 import tempfile
+import time
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,7 +23,7 @@ import redis
 
 from . import report
 from .corpus import database_name, ensure_database, with_database_name
-from .load import LoadOptions, fetch_status, require_wrk, run_wrk, run_wrk_paths
+from .load import LoadOptions, fetch_json, fetch_status, require_wrk, run_wrk, run_wrk_paths
 from .machine import machine_info
 from .processes import PROJECT_ROOT, BenchError, DjangoEnvironment, probe
 from .server import ServerOptions, collect_static, gunicorn
@@ -39,6 +40,8 @@ COLD_SETS = ("listing", "field_country", "search", "phrase", "article")
 # a process that has served for a while has.
 WARM_UP_PATH = "/news/?type=daily_report"
 WARM_UP = LoadOptions(duration=3, connections=2, threads=2)
+SEARCH_WORDS_ANSWERS = 20
+SEARCH_WORDS_TIMEOUT = 900
 # wrk's -d for a set of the cold pass is an upper bound only (the run ends with the last
 # answer): 120 s, or half a second per address for larger sets.
 COLD_TIME_LIMIT = 120
@@ -241,6 +244,7 @@ def cold_pass(database_url, config, environment):
     rows = []
     with gunicorn(env, config.server, LOG_PATH) as base_url:
         warm_up(base_url, config.server.workers)
+        wait_for_search_words(base_url)
         for name in COLD_SETS:
             paths = url_sets.get(name) or []
             if not paths:
@@ -261,6 +265,30 @@ def warm_up(base_url, workers):
         f"  warm-up: /healthz, then {WARM_UP_PATH} {figures['requests'] + 1} times over "
         f"{options.connections} connections: each worker builds its listing index on its first "
         f"listing request{note}",
+        flush=True,
+    )
+
+
+def wait_for_search_words(base_url):
+    """Until the workers have read the search words (news/listing/words.py): each reads them in
+    a thread of its own as it starts, and answers searches through PostgreSQL until then. The
+    /healthz of whichever worker answers says; SEARCH_WORDS_ANSWERS answers in a row saying
+    so are taken to cover every worker."""
+    started = time.monotonic()
+    in_a_row = 0
+    states = set()
+    while in_a_row < SEARCH_WORDS_ANSWERS:
+        state = fetch_json(base_url + "/healthz").get("search_words", "off")
+        states.add(state)
+        in_a_row = in_a_row + 1 if state in ("ready", "off") else 0
+        if state == "failed":
+            raise BenchError("a worker could not read the search words (bench/data/gunicorn.log)")
+        if time.monotonic() - started > SEARCH_WORDS_TIMEOUT:
+            raise BenchError(f"the search words were not read in {SEARCH_WORDS_TIMEOUT} s")
+        if in_a_row == 0:
+            time.sleep(0.5)
+    print(
+        f"  search words: {'/'.join(sorted(states))} after {time.monotonic() - started:.1f} s",
         flush=True,
     )
 

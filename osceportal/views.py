@@ -6,18 +6,21 @@ from django.http import HttpResponse, JsonResponse
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from news.listing import words
 from news.page_keys import reads_query
 
 
 def healthz(request):
     """For the load balancer: 503 while this server cannot reach the database, so that it is
-    taken out of rotation. Redis is not checked: without it the site still serves pages."""
+    taken out of rotation. Redis is not checked: without it the site still serves pages. Also
+    says whether this process has read the search words yet (news/listing/words.py): until it
+    has, its searches are answered by PostgreSQL, correctly but more slowly."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
     except DatabaseError:
         return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
-    return JsonResponse({"status": "ok"})
+    return JsonResponse({"status": "ok", "search_words": words.state()})
 
 
 @reads_query({})

@@ -3,16 +3,17 @@ results and the ids of one page, for a valid NewsFilter. The same answers as the
 news/listing/facets.py and NewsFilter.qs (tests/test_listing_index.py compares them on random
 archives), in a few milliseconds whatever the combination of filters.
 
-Only the search words are matched by PostgreSQL (its stemming, phrases and exclusions), once
-per query and language: the ids of every matching item, in the order of relevance, which the
-index keeps until the next change (`TEXT_ENTRIES` queries, `TEXT_IDS` ids at most)."""
+A search is parsed by PostgreSQL (its stemming, stop words, phrases and exclusions) and matched
+and ranked over the words the process keeps (news/listing/words.py, `WordMatches`). While those
+are being built, PostgreSQL matches and ranks it: the ids of every matching item, in the order
+of relevance, which the index keeps until the next change (`RankedMatches`, `TEXT_ENTRIES`
+queries, `TEXT_IDS` ids at most)."""
 
 import datetime
+import functools
 import heapq
 from array import array
 
-from django.contrib.postgres.search import SearchRank
-from django.db.models import F
 from pyroaring import BitMap
 from taggit.models import Tag
 
@@ -23,6 +24,7 @@ from ..models import NewsItem
 from .facets import COLUMNS, TAG_OPTIONS
 from .filters import FACETS, day_start
 from .index import index_lock, micros, micros_now
+from .words import word_index
 
 TEXT_ENTRIES = 256
 TEXT_IDS = 2_000_000
@@ -61,6 +63,7 @@ class IndexedListing:
         self.data = data = filterset.form.cleaned_data
         self.moment = micros_now() if moment is None else moment
         self.families = field_families(index)
+        self._text = None  # (search words, their matches)
         self.restrictions = {}
         for name in FACETS:
             if data.get(name):
@@ -89,8 +92,10 @@ class IndexedListing:
         return union([links[pk] for pk in ids if pk in links])
 
     def text(self, text):
-        config = languages.current().search_config
-        return text_matches(self.index, config, text)
+        if self._text is None or self._text[0] != text:
+            config = languages.current().search_config
+            self._text = (text, text_matches(self.index, config, text))
+        return self._text[1]
 
     def base(self, without=None):
         """The public items under every filter but `without` (in the language view unless the
@@ -170,8 +175,7 @@ class IndexedListing:
         sort = self.data.get("sort") or self.filterset.default_sort()
         with index_lock:
             if sort == "relevance" and self.data.get("q"):
-                ranked = self.text(self.data["q"]).ranked
-                return walk(ranked, self.results, offset, limit)
+                return self.text(self.data["q"]).page(self.results, offset, limit, self.index)
             newest = sort != "oldest"
             return first(self.results, self.index.order, offset, limit, self.index.sort_key,
                          newest=newest)  # fmt: skip
@@ -249,31 +253,59 @@ def first(members, order, offset, limit, key, newest):
     return pick(offset + limit, members, key=key)[offset:]
 
 
-class TextMatches:
+class RankedMatches:
     """The items a search matches (any status: the listing intersects them with the public
-    ones), as a bitmap and in the order of relevance."""
+    ones), as PostgreSQL found and ranked them: a bitmap, and every id in the order of
+    relevance."""
 
     def __init__(self, ranked):
         self.ranked = array("I", ranked)
         self.matches = BitMap(self.ranked)
 
+    def page(self, results, offset, limit, index):
+        return walk(self.ranked, results, offset, limit)
+
+
+class WordMatches:
+    """The published items a search matches, from the word index, ranked by its tiers (each
+    newest first)."""
+
+    def __init__(self, words, query, matches):
+        self.words, self.query, self.matches = words, query, matches
+
+    def page(self, results, offset, limit, index):
+        found = []
+        for tier in self.words.tiers(self.query.ranking_words, results):
+            if offset >= len(tier):
+                offset -= len(tier)
+                continue
+            found += first(tier, index.order, offset, limit - len(found), index.sort_key, True)
+            offset = 0
+            if len(found) == limit:
+                break
+        return found
+
 
 def text_matches(index, config, text):
-    """The matches of `text` parsed in `config`, from the index's entries when it has them."""
+    """The matches of `text` parsed in `config`: from the word index when it is ready, else
+    from PostgreSQL (kept in the index's entries until the next change)."""
+    words = word_index()
+    if words is not None:
+        try:
+            query = parsed(config, text)
+        except search.Unsupported:
+            pass
+        else:
+            return WordMatches(words, query, words.matches(query, index.published))
     entries = index.texts
     key = (config, text)
     entry = entries.get(key)
     if entry is not None:
         entries.move_to_end(key)
         return entry
-    query = search.web_query(text)
-    ranked = list(
-        NewsItem.objects.filter(search_document=query)
-        .annotate(rank=SearchRank(F("search_document"), query))
-        .order_by("-rank", "-published_at", "-pk")
-        .values_list("pk", flat=True)
-    )
-    entry = TextMatches(ranked)
+    matching = NewsItem.objects.filter(search_document=search.web_query(text))
+    ranked = list(search.by_relevance(matching, text).values_list("pk", flat=True))
+    entry = RankedMatches(ranked)
     entries[key] = entry
     held = sum(len(each.ranked) for each in entries.values())
     while len(entries) > TEXT_ENTRIES or held > TEXT_IDS:
@@ -282,3 +314,9 @@ def text_matches(index, config, text):
             break
         held -= len(entries.pop(oldest).ranked)
     return entry
+
+
+@functools.lru_cache(maxsize=1024)
+def parsed(config, text):
+    """A search as PostgreSQL parses it: the same for the same words in the same language."""
+    return search.parse(config, text)

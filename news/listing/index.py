@@ -69,9 +69,72 @@ def quote(name):
     return connection.ops.quote_name(name)
 
 
-class ListingIndex:
+class FeedFollower:
+    """A structure built from the database at one snapshot and kept current by the change feed
+    (the listing index here, the word index of news/listing/words.py): `follow_from` at the
+    build, `refresh` before each use, which reads the items named since with `apply`."""
+
     def __init__(self):
-        self.total = 0  # items in the index (any status)
+        self.total = 0  # items in it (any status): a change to many of them rebuilds it
+        self.version = 0  # counts the changes taken in
+        self.horizon = 0  # the oldest transaction running at the last read of the feed
+        self.applied = set()  # the transactions at or past the horizon already taken in
+        self.refreshed_at = time.monotonic()
+        # The taxonomy's version (news/taxonomy_cache.py) at the last read: the fields' families.
+        self.taxonomy_version = None
+
+    def follow_from(self, cursor):
+        """Start at the snapshot `cursor` reads (REPEATABLE READ: the one the build reads)."""
+        self.horizon = snapshot_horizon(cursor)
+        # What the snapshot shows of the feed is in the structure: those transactions are done.
+        cursor.execute(
+            "SELECT DISTINCT txid::text FROM news_itemchange WHERE txid >= %s::xid8",
+            [str(self.horizon)],
+        )
+        self.applied = {int(txid) for (txid,) in cursor.fetchall()}
+        cursor.execute("SELECT version FROM news_taxonomyversion")
+        self.taxonomy_version = cursor.fetchone()[0]
+
+    def refresh(self, cursor):
+        """Take in the changes of the transactions committed since the last read.
+
+        The feed is read from the horizon (the oldest transaction running at the last read)
+        on, leaving out the transactions already taken in: a transaction's rows all appear at
+        its commit, so it is taken in whole, once."""
+        limit = int(REBUILD_SHARE * max(self.total, 1000))
+        cursor.execute(
+            "SELECT pg_snapshot_xmin(pg_current_snapshot())::text, c.item_id, c.txid::text, "
+            "(SELECT version FROM news_taxonomyversion) "
+            "FROM (SELECT 1) AS one LEFT JOIN ("
+            "  SELECT item_id, txid FROM news_itemchange"
+            "  WHERE txid >= %s::xid8 AND NOT txid = ANY(%s::text[]::xid8[]) LIMIT %s"
+            ") AS c ON true",
+            [str(self.horizon), [str(txid) for txid in self.applied], limit + 1],
+        )
+        rows = cursor.fetchall()
+        horizon = int(rows[0][0])
+        if horizon < self.horizon:
+            raise IndexUnusable("another database")  # restored, or a new one at that address
+        self.taxonomy_version = rows[0][3]
+        changed = {item_id for _horizon, item_id, _txid, _version in rows if item_id is not None}
+        if EVERYTHING in changed or len(rows) > limit:
+            raise IndexUnusable("rebuild")  # cheaper read whole than patched
+        if changed:
+            self.apply(cursor, changed)
+        committed = {int(txid) for _horizon, _item, txid, _version in rows if txid is not None}
+        # Transactions older than the new horizon cannot come again.
+        self.applied = {txid for txid in self.applied | committed if txid >= horizon}
+        self.horizon = horizon
+        self.refreshed_at = time.monotonic()
+
+    def apply(self, cursor, ids):
+        """Read the items `ids` again: whatever the structure held of them is forgotten first."""
+        raise NotImplementedError
+
+
+class ListingIndex(FeedFollower):
+    def __init__(self):
+        super().__init__()
         self.published = BitMap()  # published, with a time (public once the time has come)
         self.stamps = array("q")  # item id -> publication time in microseconds (0: none)
         self.order = array("I")  # the published ids, newest first (time, then id)
@@ -81,29 +144,15 @@ class ListingIndex:
         # The published items in another language than the default: id -> (code, time, the
         # default-language items of their translation group).
         self.translations = {}
-        self.version = 0  # counts the changes taken in
-        self.horizon = 0  # the oldest transaction running at the last read of the feed
-        self.applied = set()  # the transactions at or past the horizon already taken in
-        self.refreshed_at = time.monotonic()
-        # The taxonomy's version (news/taxonomy_cache.py) at the last read: the fields' families.
-        self.taxonomy_version = None
         self._cached = {}
-        self.texts = OrderedDict()  # (config, search words) -> TextMatches (news/listing/fast.py)
+        self.texts = OrderedDict()  # (config, search words) -> RankedMatches (news/listing/fast.py)
 
     # -- building and keeping up to date -------------------------------------------------
 
     @classmethod
     def build(cls, cursor):
         index = cls()
-        index.horizon = snapshot_horizon(cursor)
-        # What the snapshot shows of the feed is in the index: those transactions are done.
-        cursor.execute(
-            "SELECT DISTINCT txid::text FROM news_itemchange WHERE txid >= %s::xid8",
-            [str(index.horizon)],
-        )
-        index.applied = {int(txid) for (txid,) in cursor.fetchall()}
-        cursor.execute("SELECT version FROM news_taxonomyversion")
-        index.taxonomy_version = cursor.fetchone()[0]
+        index.follow_from(cursor)
         index.load(cursor, None)
         index.load_translations(cursor, None)
         table = quote(NewsItem._meta.db_table)
@@ -194,38 +243,6 @@ class ListingIndex:
         yield self.published
         for values in (*self.columns.values(), *self.links.values()):
             yield from values.values()
-
-    def refresh(self, cursor):
-        """Take in the changes of the transactions committed since the last read.
-
-        The feed is read from the horizon (the oldest transaction running at the last read)
-        on, leaving out the transactions already taken in: a transaction's rows all appear at
-        its commit, so it is taken in whole, once."""
-        limit = int(REBUILD_SHARE * max(self.total, 1000))
-        cursor.execute(
-            "SELECT pg_snapshot_xmin(pg_current_snapshot())::text, c.item_id, c.txid::text, "
-            "(SELECT version FROM news_taxonomyversion) "
-            "FROM (SELECT 1) AS one LEFT JOIN ("
-            "  SELECT item_id, txid FROM news_itemchange"
-            "  WHERE txid >= %s::xid8 AND NOT txid = ANY(%s::text[]::xid8[]) LIMIT %s"
-            ") AS c ON true",
-            [str(self.horizon), [str(txid) for txid in self.applied], limit + 1],
-        )
-        rows = cursor.fetchall()
-        horizon = int(rows[0][0])
-        if horizon < self.horizon:
-            raise IndexUnusable("another database")  # restored, or a new one at that address
-        self.taxonomy_version = rows[0][3]
-        changed = {item_id for _horizon, item_id, _txid, _version in rows if item_id is not None}
-        if EVERYTHING in changed or len(rows) > limit:
-            raise IndexUnusable("rebuild")  # cheaper read whole than patched
-        if changed:
-            self.apply(cursor, changed)
-        committed = {int(txid) for _horizon, _item, txid, _version in rows if txid is not None}
-        # Transactions older than the new horizon cannot come again.
-        self.applied = {txid for txid in self.applied | committed if txid >= horizon}
-        self.horizon = horizon
-        self.refreshed_at = time.monotonic()
 
     def apply(self, cursor, ids):
         """Read the items `ids` again: whatever the index held of them is forgotten first."""

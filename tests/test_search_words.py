@@ -1,0 +1,177 @@
+"""The search words kept in each process (news/listing/words.py) match what PostgreSQL's `@@`
+matches, for every kind of query `websearch_to_tsquery` writes (words, phrases, exclusions, `or`,
+stop words, quotes and backslashes in words); a tsquery is read back as PostgreSQL wrote it; the
+words follow a changed item; and while they are being built (or cannot be), searches are answered
+by PostgreSQL, in the same order.
+
+Outside a transaction (`transactional_db`), as the listing index's own tests (the words are
+not used inside one)."""
+
+import datetime
+
+import pytest
+from django.db import DatabaseError, connection
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from news import search
+from news.listing import index as listing_index_module
+from news.listing import words as search_words
+from news.models import NewsItem
+
+from .test_listing_index import archive, assert_same, other_session  # noqa: F401
+
+VOCABULARY = [
+    "border", "borders", "police", "election", "media", "water", "youth", "customs", "reform",
+    "item", "lead", "about", "on", "the", "of", "o'neil", "back\\slash", "Россия",
+]  # fmt: skip
+
+
+def websearch_texts():
+    word = st.sampled_from(VOCABULARY)
+    phrase = st.lists(word, min_size=2, max_size=3).map(lambda words: '"' + " ".join(words) + '"')
+    term = st.one_of(word, phrase, word.map(lambda w: "-" + w), phrase.map(lambda p: "-" + p))
+    return st.lists(st.one_of(term, st.just("or")), min_size=1, max_size=4).map(" ".join)
+
+
+def tsquery_equal(first, second):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT %s::tsquery = %s::tsquery", [first, second])
+        return cursor.fetchone()[0]
+
+
+def matched_in_sql(text):
+    query = search.web_query(text)
+    return set(
+        NewsItem.objects.published().filter(search_document=query).values_list("pk", flat=True)
+    )
+
+
+@pytest.mark.django_db
+@settings(max_examples=120, deadline=None, derandomize=True)
+@given(text=websearch_texts(), config=st.sampled_from(["english", "russian", "simple"]))
+def test_a_tsquery_is_read_back_as_postgresql_wrote_it(text, config):
+    query = search.parse(config, text)
+    if query.tree is None:
+        assert query.text == ""
+        return
+    assert tsquery_equal(search.write_tsquery(query.tree), query.text), (text, query.text)
+
+
+def test_a_query_with_only_stop_words_matches_nothing(archive):  # noqa: F811
+    words = built()
+    query = search.parse("english", "the of")
+    assert query.tree is None and query.ranking_words == []
+    assert not words.matches(query, everything(words))
+
+
+def everything(words):
+    """The public items, as `NewsItem.objects.published()` gives them."""
+    with listing_index_module.listing_index() as index:
+        return index.public(listing_index_module.micros_now())
+
+
+def built():
+    with listing_index_module.index_lock:
+        words = search_words.word_index()
+    assert words is not None, "the archive fixture has built the words"
+    return words
+
+
+def test_the_words_match_as_postgresql_does(archive):  # noqa: F811
+    NewsItem.objects.filter(pk=NewsItem.objects.order_by("pk").first().pk).update(
+        title="O'Neil on back\\slash borders", lead="Россия и вода"
+    )
+
+    @settings(
+        max_examples=150,
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    )
+    @given(text=websearch_texts())
+    def check(text):
+        words = built()
+        query = search.parse("english", text)
+        published = everything(words)
+        assert set(words.matches(query, published)) == matched_in_sql(text), (text, query.text)
+
+    check()
+
+
+def test_an_edited_item_is_found_by_its_new_words_only(archive):  # noqa: F811
+    item = NewsItem.objects.published().order_by("pk").first()
+    item.title = "Quixotic lighthouse keepers"
+    item.save()
+    with listing_index_module.index_lock:
+        words = search_words.word_index()
+        assert list(words.matches(search.parse("english", "lighthouse"), everything(words))) == [
+            item.pk
+        ]
+    with other_session() as session:
+        session.execute("UPDATE news_newsitem SET title = 'Zebra crossings' WHERE id = %s",
+                        [item.pk])  # fmt: skip
+        session.commit()
+    with listing_index_module.index_lock:
+        words = search_words.word_index()
+        assert not words.matches(search.parse("english", "lighthouse"), everything(words))
+        assert item.pk in words.matches(search.parse("english", "zebra"), everything(words))
+
+
+def test_a_phrase_is_checked_again_after_a_change(archive):  # noqa: F811
+    item = NewsItem.objects.published().order_by("pk").first()
+    phrase = search.parse("english", '"lighthouse keepers"')
+    assert not built().matches(phrase, everything(built()))
+    item.title = "Lighthouse keepers meet"
+    item.save()
+    assert list(built().matches(phrase, everything(built()))) == [item.pk]
+
+
+def test_results_rank_by_title_then_lead_then_newest(archive):  # noqa: F811
+    now = timezone.now()
+    for slug, title, lead, hours in [
+        ("body-new", "Annual", "Nothing.", 1),
+        ("lead", "Annual", "On zanzibar.", 3),
+        ("title-old", "Zanzibar meeting", "Nothing.", 9),
+        ("title-new", "Zanzibar talks", "Nothing.", 2),
+    ]:
+        NewsItem.objects.create(
+            slug=slug, title=title, lead=lead, body="<p>Zanzibar.</p>",
+            status=NewsItem.Status.PUBLISHED, published_at=now - datetime.timedelta(hours=hours),
+        )  # fmt: skip
+    assert_same({"q": ["zanzibar"]}, "en")  # the index gives what SQL gives, and SQL:
+    ranked = search.by_relevance(
+        NewsItem.objects.filter(title__in=["Annual"])
+        | NewsItem.objects.filter(slug__startswith="title-"),
+        "zanzibar",
+    )
+    assert [item.slug for item in ranked] == ["title-new", "title-old", "lead", "body-new"]
+
+
+def test_while_the_words_are_read_postgresql_answers_the_same(archive, monkeypatch):  # noqa: F811
+    search_words.forget()
+    monkeypatch.setattr(search_words, "start_building", lambda: None)
+    with listing_index_module.index_lock:
+        assert search_words.word_index() is None
+    for text in ["border", "police -border", '"item 1"', "customs or water", "the"]:
+        assert_same({"q": [text]}, "en")
+        assert_same({"q": [text], "sort": ["oldest"]}, "ru")
+
+
+def test_a_failed_build_is_logged_and_searches_use_postgresql(archive, monkeypatch, caplog):  # noqa: F811
+    search_words.forget()
+
+    def fails():
+        raise DatabaseError("out of memory")
+
+    monkeypatch.setattr(search_words, "build", fails)
+    with listing_index_module.index_lock:
+        assert search_words.word_index() is None
+    assert not search_words.wait_until_built(timeout=30)
+    assert "searches use SQL: out of memory" in caplog.text
+    assert_same({"q": ["border"]}, "en")
+    # Not tried again at once: a failing database is not asked for every search.
+    with listing_index_module.index_lock:
+        assert search_words.word_index() is None
+    assert search_words._builder is None or not search_words._builder.is_alive()
