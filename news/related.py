@@ -33,6 +33,7 @@ from languages import registry as languages
 
 from .links import LINKS
 from .models import NewsItem
+from .siblings import public_versions
 
 RELATED_COUNT = 5
 CANDIDATES_PER_VALUE = 300
@@ -75,6 +76,18 @@ def related_items(item, count=RELATED_COUNT):
     """The `count` published items most related to `item`, best first; never `item` itself nor
     one of its translations. In `item`'s language or in English, see above. Each has a `score`
     attribute."""
+    return read_related(item, count, with_versions=False)[0]
+
+
+def related_items_and_versions(item, count=RELATED_COUNT):
+    """(`related_items(item, count)`, the public items of `item`'s translation group, its own
+    included if public): what an article page shows, in one statement."""
+    return read_related(item, count, with_versions=True)
+
+
+def read_related(item, count, with_versions):
+    """(related items, the group's public items or None): the group's items are read in the
+    same statement as the related ones, when asked for."""
     qn = connection.ops.quote_name
     shared_parts, params = [], []
     for table, item_column, value_column, ids, weight in link_tables(item):
@@ -88,34 +101,50 @@ def related_items(item, count=RELATED_COUNT):
             )
             params += [value, CANDIDATES_PER_VALUE]
     if not shared_parts:
-        return []
+        if not with_versions:
+            return [], None
+        return [], public_versions([item]).get(item.translation_key, [])
     news = qn(NewsItem._meta.db_table)
     published_sql, published_params = published_condition()
     # Only table and column names taken from the models are formatted into the SQL; every value
     # is a parameter.
     key_field = NewsItem._meta.get_field("translation_key")
     own_group = key_field.get_db_prep_value(item.translation_key, connection)
+    columns = ", ".join(
+        f"{news}.{qn(column)}"
+        for column in ("id", "title", "slug", "language", "type", "published_at", "translation_key")
+    )
+    # The related items are part 0; the group's versions, if asked for, part 1.
+    order = "score DESC, language_rank, published_at DESC, id DESC"
     sql = f"""
         WITH shared AS ({" UNION ALL ".join(shared_parts)}),
         scores AS (
             SELECT news_item_id, SUM(weight) AS score FROM shared
             GROUP BY news_item_id ORDER BY score DESC
+        ),
+        best AS (
+            SELECT {columns}, scores.score,
+                CASE WHEN {news}.language = %s THEN 0 ELSE 1 END AS language_rank, 0 AS part
+            FROM scores INNER JOIN {news} ON {news}.id = scores.news_item_id
+            WHERE {news}.translation_key <> %s AND {news}.language IN (%s, %s)
+                AND {published_sql}
+            ORDER BY {order}
+            LIMIT %s
         )
-        SELECT {news}.id, {news}.title, {news}.slug, {news}.language, {news}.type,
-            {news}.published_at, {news}.translation_key, scores.score
-        FROM scores INNER JOIN {news} ON {news}.id = scores.news_item_id
-        WHERE {news}.translation_key <> %s AND {news}.language IN (%s, %s) AND {published_sql}
-        ORDER BY scores.score DESC, CASE WHEN {news}.language = %s THEN 0 ELSE 1 END,
-            {news}.published_at DESC, {news}.id DESC
-        LIMIT %s
+        SELECT * FROM best
     """
     language = item.language
     # In English alone no row is left out below: a group has one item in each language.
     limit = count if language == languages.DEFAULT else 2 * count
-    rows = list(
-        NewsItem.objects.raw(
-            sql,
-            [*params, own_group, language, languages.DEFAULT, *published_params, language, limit],
-        )
-    )
-    return one_version_per_story(rows, language)[:count]
+    params += [language, own_group, language, languages.DEFAULT, *published_params, limit]
+    if with_versions:
+        sql += f"""
+            UNION ALL SELECT {columns}, NULL, NULL, 1 FROM {news}
+            WHERE {news}.translation_key = %s AND {published_sql}
+        """
+        params += [own_group, *published_params]
+    rows = list(NewsItem.objects.raw(f"{sql} ORDER BY part, {order}", params))
+    related = one_version_per_story([row for row in rows if row.part == 0], language)[:count]
+    if not with_versions:
+        return related, None
+    return related, [row for row in rows if row.part == 1]

@@ -131,8 +131,19 @@ def records_of(model, kind, item, rows, current):
         rows = sorted(rows, key=lambda row: row.link)
         return [values(id=row.value, name=row.name, slug=row.slug) for row in rows]
     records = current.fields if kind == "field" else current.countries
-    order = {pk: rank for rank, pk in enumerate(records)}
+    order = model_order(current, kind)
     return [records[row.value] for row in sorted(rows, key=lambda row: order[row.value])]
+
+
+def model_order(current, kind):
+    """{pk: rank} of the fields or countries in their model's order: worked out once a version,
+    not once an item."""
+    key = ("model order", kind)
+    order = current.derived.get(key)
+    if order is None:
+        records = current.fields if kind == "field" else current.countries
+        order = current.derived[key] = {pk: rank for rank, pk in enumerate(records)}
+    return order
 
 
 def set_prefetched(item, relation, records):

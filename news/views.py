@@ -19,7 +19,7 @@ from .listing.summary import active_filters, describe
 from .menus import by_local_name, field_tree
 from .models import Alias, FieldOfWork, NewsItem
 from .page_keys import NOTHING, PAGING, Reads
-from .related import related_items
+from .related import related_items_and_versions
 
 LATEST_COUNT = 10
 
@@ -152,6 +152,7 @@ class NewsDetailView(LanguageVersionsMixin, DetailView):
     template_name = "news/newsitem_detail.html"
     page_cache_reads = NOTHING
     context_object_name = "item"
+    versions = None  # the item's translation group, read with its related items
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
@@ -164,12 +165,14 @@ class NewsDetailView(LanguageVersionsMixin, DetailView):
         return NewsItem.objects.published().for_article()
 
     def get_context_data(self, **kwargs):
+        # The related items and the item's versions in other languages, in one statement.
+        related, self.versions = related_items_and_versions(self.object)
         context = super().get_context_data(**kwargs)
-        context["related_items"] = related_items(self.object)
+        context["related_items"] = related
         return context
 
     def get_language_versions(self):
-        return article_versions(self.request, self.object)
+        return article_versions(self.request, self.object, self.versions)
 
 
 class LatestNewsMixin(LanguageVersionsMixin):

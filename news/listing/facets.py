@@ -381,7 +381,9 @@ def build_facets(filterset, counts, taxonomy=None):
         option(field, "field", subtopics=[option(sub, "field") for sub in subtopics])
         for field, subtopics in entries["field"]
     ]
-    tags = Tag.objects.filter(pk__in=counts["tag"]) | Tag.objects.filter(slug__in=chosen["tag"])
+    tags = Tag.objects.filter(pk__in=counts["tag"])
+    if chosen["tag"]:
+        tags |= Tag.objects.filter(slug__in=chosen["tag"])
     return [
         Facet("field", _("Field of work"), fields),
         Facet("country", _("Country"), options("country")),

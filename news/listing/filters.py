@@ -74,6 +74,10 @@ class SlugMultipleChoiceField(django_filters.fields.ModelMultipleChoiceField):
 
     def clean(self, value):
         # A list, so that "nothing chosen" is empty to django-filter (an empty QuerySet is not).
+        # Nothing chosen is [] straight away: Django answers `queryset.none()`, and listing it
+        # compiles the queryset (public_tags' is a join over the items) for nothing.
+        if not self.required and not self.prepare_value(value):
+            return []
         return list(super().clean(value))
 
     def _check_values(self, value):

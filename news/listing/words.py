@@ -48,7 +48,7 @@ PHRASES = 256  # phrases whose matches are kept until the next change
 # A build that failed is tried again after this many seconds, by the next search.
 RETRY_SECONDS = 60
 # Rows of lexemes read at a time while building: the arrays of a million items are large.
-BATCH = 64
+BATCH = 16
 
 logger = logging.getLogger(__name__)
 EMPTY = BitMap()

@@ -1,6 +1,7 @@
 """Template helpers of the public pages: the article body as displayed, its photo, links to the
 filtered listing, the schema.org data of an article and the page's language."""
 
+import html
 import json
 
 from django import template
@@ -8,14 +9,14 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import conditional_escape, escape, format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import get_language, gettext, ngettext, pgettext, to_locale
 from django.utils.translation import gettext_lazy as _
 
-from languages.templatetags.language_tags import html_lang
+from languages.templatetags.language_tags import html_lang, lang_attr
 from news.models import NewsItem
 from news.sanitise import mark_external_links
 
@@ -135,6 +136,12 @@ def page_locale():
     return to_locale(get_language() or "en")
 
 
+def plain_escape(text):
+    """What django.utils.html.escape gives, as a plain str, without its check of every argument
+    for lazy text (keep_lazy): the tags below escape a few hundred values a page."""
+    return html.escape(str(text))
+
+
 def counted(count, counting_events):
     """An option's count, with what it counts for a screen reader: "(3 items)"."""
     if counting_events:
@@ -168,15 +175,25 @@ def facet_options(facets, counting_events=False):
     listing does (bench/README.md, "Listing index")."""
     parts = []
     add = parts.append
+    # Many options share a count (0, above all): each count's words are made once a panel.
+    count_words = {}
+
+    def count_markup(count):
+        words = count_words.get(count)
+        if words is None:
+            words = count_words[count] = counted(count, counting_events)
+        return words
+
     for facet in facets:
         selected = ""
         if facet.selected_count:
             count = facet.selected_count
             chosen = ngettext("(%(counter)s chosen)", "(%(counter)s chosen)", count)
             selected = f' <span class="selected-count">{chosen % {"counter": count}}</span>'
+        facet_name = plain_escape(facet.name)
         add(
-            f'\n  <fieldset class="facet facet-{escape(facet.name)}">\n'
-            f"    <legend>{escape(facet.legend)}{selected}</legend>\n"
+            f'\n  <fieldset class="facet facet-{facet_name}">\n'
+            f"    <legend>{plain_escape(facet.legend)}{selected}</legend>\n"
             f'    <ul class="options{" long" if facet.is_long else ""}">'
         )
         for group in facet.top_options:
@@ -187,10 +204,10 @@ def facet_options(facets, counting_events=False):
             for position, option in enumerate(group.with_subtopics):
                 if position == 1:
                     name = gettext("Sub-topics of %(name)s") % {"name": group.label}
-                    add(f'\n        <ul class="suboptions" aria-label="{escape(name)}">')
+                    add(f'\n        <ul class="suboptions" aria-label="{plain_escape(name)}">')
                 if position:
                     add(f"\n          <li{class_attribute(option.disabled and 'disabled')}>")
-                add(option_markup(facet.name, option, counting_events))
+                add(option_markup(facet_name, option, count_markup(option.count)))
                 if position:
                     add("</li>")
                     if position == len(group.subtopics):
@@ -202,14 +219,17 @@ def facet_options(facets, counting_events=False):
 
 def row_words(context):
     """What every row of a page writes the same (the type labels, the translated words, each
-    field's link), made once a page: kept in the template's render context."""
+    field's link, each day's date, each issuer's name on a day), made once a page: kept in the
+    template's render context."""
     words = context.render_context.get("news_row")
     if words is None:
         words = context.render_context["news_row"] = {
-            "types": {value: escape(label) for value, label in NewsItem.Type.choices},
+            "types": {value: plain_escape(label) for value, label in NewsItem.Type.choices},
             "in English": pgettext("an English item on a page in another language", "in English"),
             "Fields of work:": pgettext("before a list of fields of work", "Fields of work:"),
             "fields": {},
+            "days": {},
+            "issuers": {},
         }
     return words
 
@@ -218,9 +238,28 @@ def field_link(page, field):
     link = page["fields"].get(field.pk)
     if link is None:
         link = page["fields"][field.pk] = (
-            f'<a href="{escape(field.get_absolute_url())}">{escape(field.local_name)}</a>'
+            f'<a href="{plain_escape(field.get_absolute_url())}">'
+            f"{plain_escape(field.local_name)}</a>"
         )
     return link
+
+
+def day_text(page, published):
+    """A row's date as the page writes it (DATE_FORMAT: the day, never the time)."""
+    day = published.date()
+    text = page["days"].get(day)
+    if text is None:
+        text = page["days"][day] = date_format(published)
+    return text
+
+
+def issuer_text(page, structure, day):
+    """An issuing body's name in force on `day` (NewsItem.issuers_in_force), escaped."""
+    key = (structure.pk, day)
+    text = page["issuers"].get(key)
+    if text is None:
+        text = page["issuers"][key] = plain_escape(structure.name_on(day))
+    return text
 
 
 def class_attribute(*names):
@@ -228,15 +267,15 @@ def class_attribute(*names):
     return f' class="{" ".join(names)}"' if names else ""
 
 
-def option_markup(facet_name, option, counting_events):
-    value = escape(option.value)
-    identifier = f"{escape(facet_name)}-{value}"
-    label = escape(option.label)
+def option_markup(facet_name, option, count):
+    """One option's checkbox and label; `facet_name` escaped already, `count` its markup."""
+    value = plain_escape(option.value)
+    identifier = f"{facet_name}-{value}"
+    label = plain_escape(option.label)
     if option.lang:
-        label = f'<span lang="{escape(option.lang)}" translate="no">{label}</span>'
-    count = counted(option.count, counting_events)
+        label = f'<span lang="{plain_escape(option.lang)}" translate="no">{label}</span>'
     return (
-        f'\n        <input type="checkbox" name="{escape(facet_name)}" value="{value}" '
+        f'\n        <input type="checkbox" name="{facet_name}" value="{value}" '
         f'id="{identifier}"{" checked" if option.selected else ""}'
         f"{' disabled' if option.disabled else ''}>\n"
         f'        <label for="{identifier}">{label} <span class="count">{count}</span></label>\n'
@@ -259,40 +298,44 @@ def news_row(context, item):
     other_language = (
         not language or item.language != language.code or item.language != language.chrome
     )
-    lang = f' lang="{escape(item.language)}"' if other_language else ""
-    parts = [f'<article class="news-row{" has-image" if item.image else ""}">\n  ']
+    item_language = plain_escape(item.language)
+    lang = f' lang="{item_language}"' if other_language else ""
+    image = item.image
+    parts = [f'<article class="news-row{" has-image" if image else ""}">\n  ']
     thumb = item.thumbnail
     if thumb:
         parts.append(
             "\n  <picture>\n"
-            f'    <source type="image/webp" srcset="{escape(thumb["webp_url"])}">\n'
-            f'    <img class="thumbnail" src="{escape(thumb["url"])}" alt="" '
-            f'width="{escape(thumb["width"])}" height="{escape(thumb["height"])}" '
+            f'    <source type="image/webp" srcset="{plain_escape(thumb["webp_url"])}">\n'
+            f'    <img class="thumbnail" src="{plain_escape(thumb["url"])}" alt="" '
+            f'width="{plain_escape(thumb["width"])}" height="{plain_escape(thumb["height"])}" '
             'loading="lazy">\n  </picture>\n  '
         )
-    elif item.image:
+    elif image:
         parts.append(
-            f'<img class="thumbnail" src="{escape(item.image.url)}" alt="" width="160" '
+            f'<img class="thumbnail" src="{plain_escape(image.url)}" alt="" width="160" '
             'height="107" loading="lazy">'
         )
-    title = f'<a href="{escape(item.get_absolute_url())}"'
+    title = f'<a href="{plain_escape(item.get_absolute_url())}"'
     if other_language:
-        title += f'{lang} hreflang="{escape(item.language)}"'
-    title += f">{escape(item.title)}</a>"
+        title += f'{lang} hreflang="{item_language}"'
+    title += f">{plain_escape(item.title)}</a>"
     if item.language == "en" and language and not language.is_default:
         title += f' <span class="in-language type-label">{page["in English"]}</span>'
     published = timezone.localtime(item.published_at) if item.published_at else None
+    day = published.date() if published else None  # as issuers_in_force reads it
     issuers = "".join(
-        f"{' · ' if position == 0 else ', '}{escape(name)}"
-        for position, (_structure, name) in enumerate(item.issuers_in_force())
+        f"{' · ' if position == 0 else ', '}{issuer_text(page, body.structure, day)}"
+        for position, body in enumerate(item.issuing_bodies.all())
     )
+    item_type = page["types"].get(item.type) or plain_escape(item.type)
     parts.append(
         '\n  <div class="news-row-text">\n'
         f"    <h3>{title}</h3>\n"
         '    <p class="meta">\n'
-        f'      <span class="type">{page["types"].get(item.type, escape(item.type))}</span> ·\n'
+        f'      <span class="type">{item_type}</span> ·\n'
         f'      <time datetime="{published.isoformat() if published else ""}">'
-        f"{date_format(published) if published else ''}</time>\n"
+        f"{day_text(page, published) if published else ''}</time>\n"
         f"      {issuers}\n"
         "    </p>\n    "
     )
@@ -301,7 +344,7 @@ def news_row(context, item):
         parts.append(f'<p class="snippet"{lang}>{conditional_escape(snippet)}</p>\n    ')
     elif item.lead:
         lead = Truncator(item.lead).words(45, truncate=" …")
-        parts.append(f'<p class="lead"{lang}>{escape(lead)}</p>')
+        parts.append(f'<p class="lead"{lang}>{plain_escape(lead)}</p>')
     fields = item.fields_of_work.all()
     if fields:
         links = ", ".join(field_link(page, field) for field in fields)
@@ -310,3 +353,27 @@ def news_row(context, item):
         parts.append(f'\n    <p class="fields">{hidden}{links}</p>\n    ')
     parts.append("\n  </div>\n</article>\n")
     return mark_safe("".join(parts))
+
+
+@register.simple_tag
+def related_row(other, item):
+    """A line of an article's "Read more on this topic" list: `other`'s title, type and date,
+    and its language when it is not the article's. Written here for the reason `news_row` is:
+    the template language spent more on these five lines than on the rest of the article."""
+    language = plain_escape(other.language)
+    other_language = other.language != item.language
+    published = timezone.localtime(other.published_at) if other.published_at else None
+    when = published.isoformat() if published else ""
+    day = plain_escape(date_format(published)) if published else ""
+    hreflang = f' hreflang="{language}"' if other_language else ""
+    in_language = (
+        f' · <span lang="{language}" translate="no">{plain_escape(other.language_info.name)}</span>'
+        if other_language
+        else ""
+    )
+    return mark_safe(
+        f'<li>\n        <a href="{plain_escape(other.get_absolute_url())}"{hreflang}'
+        f"{lang_attr(other.language)}>{plain_escape(other.title)}</a>\n"
+        f'        <span class="meta">{plain_escape(other.get_type_display())} · '
+        f'<time datetime="{plain_escape(when)}">{day}</time>{in_language}</span>\n      </li>'
+    )
