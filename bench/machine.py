@@ -3,6 +3,7 @@
 import os
 import platform
 import subprocess
+import timeit
 from importlib import metadata
 from pathlib import Path
 
@@ -51,8 +52,18 @@ def wrk_version():
     return (completed.stdout or completed.stderr).splitlines()[0].strip()
 
 
+def cpu_reference_ms():
+    """The best of five runs of a fixed piece of Python (a sum of a million squares), in ms.
+    The machines this runs on are shared: the same code's figures moved by half between runs an
+    hour apart, and this moved with them (bench/README.md, "Search words"). A figure means
+    little without the machine's speed at the time."""
+    runs = timeit.repeat("sum(i * i for i in range(1_000_000))", number=1, repeat=5)
+    return round(min(runs) * 1000, 1)
+
+
 def machine_info(postgres_version):
     return {
+        "cpu_reference_ms": cpu_reference_ms(),
         "nproc": os.cpu_count(),
         "cpu": cpu_model(),
         "loadavg_before": [round(load, 2) for load in os.getloadavg()],

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import redis
 
+from . import machine as machine_module
 from . import report
 from .corpus import database_name, ensure_database, with_database_name
 from .load import LoadOptions, fetch_json, fetch_status, require_wrk, run_wrk, run_wrk_paths
@@ -396,6 +397,10 @@ def run_single(config, environment, static_path):
     print()
     print(f"{info['items']:,} items, {config.server.describe()}, {load_description(config)}:")
     print(report.format_table(rows))
+    print(
+        f"machine: {machine['cpu_reference_ms']} ms for the CPU reference before the run, "
+        f"{machine_module.cpu_reference_ms()} ms after (bench/machine.py: lower is faster)"
+    )
     document = {
         "kind": "bench",
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
