@@ -236,6 +236,10 @@ def build_in_background():
     except (DatabaseError, IndexUnusable) as error:
         logger.warning("the search words could not be read; searches use SQL: %s", error)
         _failed_at = time.monotonic()
+    except Exception:
+        # Anything else is a fault in this code: logged in full, and not tried at every search.
+        logger.exception("the search words could not be read; searches use SQL")
+        _failed_at = time.monotonic()
     finally:
         connection.close()
 
