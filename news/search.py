@@ -54,9 +54,8 @@ def matching(queryset, text):
 
 
 def by_relevance(queryset, text):
-    if not full_text():
-        return queryset.order_by("-published_at", "-pk")
-    words = parse(languages.current().search_config, text).ranking_words
+    """Newest first where nothing ranks: on SQLite, or a search of stop words only."""
+    words = parse(languages.current().search_config, text).ranking_words if full_text() else []
     if not words:
         return queryset.order_by("-published_at", "-pk")
     return queryset.annotate(
@@ -71,7 +70,8 @@ RANKING_WORDS = 8
 
 
 class WordsHeld(Func):
-    """How many of `words` (lexemes) the search document holds with the weight `weight`."""
+    """How many of `words` (lexemes, at least one) the search document holds with the weight
+    `weight`."""
 
     output_field = IntegerField()
 
@@ -81,8 +81,6 @@ class WordsHeld(Func):
 
     def as_sql(self, compiler, connection, **extra_context):
         document, params = compiler.compile(self.source_expressions[0])
-        if not self.words:
-            return "CAST(0 AS integer)", []  # a bare 0 would be a column's number in ORDER BY
         held = f'(ts_filter({document}, %s::"char"[]) @@ %s::tsquery)::int'
         sql = " + ".join([held] * len(self.words))
         weights = "{" + self.weight + "}"

@@ -13,11 +13,11 @@ on the items that hold all of them only, kept until the next change (`phrase`).
 Like the listing index it is a cache, kept current by the same change feed (`FeedFollower`):
 an item whose text, names or status change is read again. It is built apart from the listing
 index, in a thread of its own (`word_index` starts it): reading every document takes about
-2.5 s per 100,000 items, which an app server's start must not wait for. Until it is ready,
+3 s per 100,000 items, which an app server's start must not wait for. Until it is ready,
 searches are answered by PostgreSQL as before (news/listing/fast.py, `RankedMatches`).
 
-Memory: about 7 MB per 100,000 items of the generated archive (bench/README.md, "Search
-words")."""
+Memory: about 12 MB per 100,000 items of the generated archive, 113 MB at a million
+(bench/README.md, "Search words")."""
 
 import logging
 import threading
