@@ -11,12 +11,13 @@ from .taxonomy import Taxonomy
 from .writer import Writer
 
 
-def generate(count, seed, *, until=CORPUS_END):
+def generate(count, seed, *, until=CORPUS_END, taxonomy=None):
     """`count` parsed lines of a synthetic corpus, oldest first, made one at a time: hand them to
-    `news.jsonl.create_all` in batches. Some stories come with a Russian version right after
-    them (sampledata/russian.py); each takes the place of the next published plan, so that the
-    corpus still has `count` items spread over the whole period."""
-    taxonomy = Taxonomy()
+    `news.jsonl_store.create_all` in batches (which cleans their bodies, as it stores them).
+    Some stories come with a Russian version right after them (sampledata/russian.py); each
+    takes the place of the next published plan, so that the corpus still has `count` items
+    spread over the whole period. `taxonomy`: read from the database when not given."""
+    taxonomy = Taxonomy() if taxonomy is None else taxonomy
     rng = random.Random(seed)
     writer = Writer(rng, seed)
     plans = enumerate(Planner(taxonomy, rng, until=until).plans(count), start=1)

@@ -8,7 +8,6 @@ from django.utils.text import slugify
 
 from news.jsonl import ParsedLine
 from news.models import NewsItem
-from news.sanitise import clean_body
 
 from .corpus import GENERATED_TAG, SLUG_PREFIX
 from .vocabulary import (
@@ -64,7 +63,7 @@ class Writer:
         values = {
             "title": title,
             "lead": lead,
-            "body": clean_body(body),
+            "body": body,  # cleaned once, as it is stored (news.jsonl_store.new_item)
             "type": plan.type,
             "status": plan.status,
             "withdrawn_reason": self.rng.choice(WITHDRAWN_REASONS) if withdrawn else "",

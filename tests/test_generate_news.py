@@ -1,6 +1,7 @@
 """`manage.py generate_news`: a deterministic synthetic corpus that looks like the real archive."""
 
 import datetime
+import multiprocessing
 import os
 import re
 import statistics
@@ -19,7 +20,10 @@ from django.utils import timezone
 
 from news.models import FieldOfWork, IssuingBody, NewsItem
 from news.sanitise import clean_body
-from sampledata.corpus import CORPUS_END, CORPUS_START, SCHEDULED_YEAR
+from sampledata import child
+from sampledata.corpus import CORPUS_END, CORPUS_START, SCHEDULED_YEAR, CorpusError
+from sampledata.generator import generate as generate_lines
+from sampledata.taxonomy import Taxonomy
 from structures.models import FormerName, Structure
 
 pytestmark = pytest.mark.usefixtures("reference_data")
@@ -274,3 +278,69 @@ def test_without_the_taxonomy_it_says_what_to_run():
     FieldOfWork.objects.all().delete()
     with pytest.raises(CommandError, match="load_reference_data"):
         generate(count=10)
+
+
+# --- the child process that writes the corpus (sampledata/child.py) ----------------------------
+
+
+def batches_of(count, seed, size, **options):
+    return child.batches_from_child(
+        count, seed, until=CORPUS_END, taxonomy=Taxonomy(), size=size, **options
+    )
+
+
+def test_the_child_writes_what_the_generator_writes_in_batches_of_the_size_asked():
+    expected = list(generate_lines(130, 9))
+    batches = list(batches_of(130, 9, size=50))
+    assert [len(lines) for lines, items in batches] == [50, 50, 30]
+    lines = [line for batch, _ in batches for line in batch]
+    items = [item for _, batch in batches for item in batch]
+    assert [line.slug for line in lines] == [line.slug for line in expected]
+    assert [line.translation_of for line in lines] == [line.translation_of for line in expected]
+    assert [[s.pk for s in line.structures] for line in lines] == [
+        [s.pk for s in line.structures] for line in expected
+    ]
+    assert [item.slug for item in items] == [line.slug for line in expected]
+    assert [item.body for item in items] == [clean_body(line.values["body"]) for line in expected]
+    assert [item.title for item in items] == [line.values["title"] for line in expected]
+
+
+def test_a_fault_in_the_child_is_a_command_error_with_its_traceback(monkeypatch):
+    def broken(*args, **kwargs):
+        raise KeyError("no such plan")
+        yield  # a generator, as generate() is
+
+    monkeypatch.setattr(child, "generate", broken)
+    with pytest.raises(CommandError, match=r"(?s)could not be written.*KeyError: 'no such plan'"):
+        generate(count=10)
+    assert not NewsItem.objects.exists()
+
+
+def test_a_child_that_dies_without_a_word_is_an_error_not_a_hang(monkeypatch):
+    monkeypatch.setattr(child, "write", lambda *args: os._exit(3))
+    with pytest.raises(CommandError, match=r"ended without a word \(exit code 3\)"):
+        generate(count=10)
+    assert not NewsItem.objects.exists()
+
+
+def test_the_child_may_not_speak_on_the_connection_it_inherits(monkeypatch):
+    """A query in the child would go out on the parent's connection, in the middle of its
+    transaction: it fails in the child instead, and the parent's connection still works."""
+
+    def querying(*args, **kwargs):
+        NewsItem.objects.count()
+        yield
+
+    monkeypatch.setattr(child, "generate", querying)
+    with pytest.raises(CorpusError, match="may not query the database"):
+        list(batches_of(10, 1, size=5))
+    assert NewsItem.objects.count() == 0
+
+
+def test_a_caller_that_stops_early_stops_the_child():
+    batches = batches_of(600, 2, size=50)
+    next(batches)
+    processes = multiprocessing.active_children()
+    assert [p.name for p in processes] == ["generate_news-writer"]
+    batches.close()
+    assert not processes[0].is_alive()

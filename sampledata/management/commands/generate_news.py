@@ -1,7 +1,6 @@
 import argparse
 import datetime
 import time
-from itertools import islice
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import reset_queries, transaction
@@ -10,7 +9,8 @@ from django.utils import timezone
 from news.jsonl_store import create_all
 from news.models import NewsItem
 from sampledata import corpus
-from sampledata.generator import generate
+from sampledata.child import batches_from_child
+from sampledata.taxonomy import Taxonomy
 
 BATCH_SIZE = 5000
 
@@ -72,22 +72,27 @@ class Command(BaseCommand):
                 "“gen-”). Run again with --replace to delete them first."
             )
         try:
-            lines = generate(count, seed, until=until)
+            # Read here, before the writing process is forked: it inherits it (sampledata/child.py).
+            taxonomy = Taxonomy()
             with transaction.atomic():
                 if existing:
                     self.stderr.write(f"Deleting {existing:,} generated item(s)…")
                     generated_items().delete()
-                created = self.create(lines, count)
+                batches = batches_from_child(
+                    count, seed, until=until, taxonomy=taxonomy, size=BATCH_SIZE
+                )
+                created = self.create(batches, count)
         except corpus.CorpusError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(
             self.style.SUCCESS(f"{created:,} news item(s) generated (seed {seed}, until {until}).")
         )
 
-    def create(self, lines, count):
+    def create(self, batches, count):
         started, created = time.monotonic(), 0
-        while batch := list(islice(lines, BATCH_SIZE)):
-            create_all(batch)
+        tag_ids, names_cache = {}, {}  # kept across batches (news/jsonl_copy.py)
+        for batch, items in batches:
+            create_all(batch, items, tag_ids=tag_ids, names_cache=names_cache)
             reset_queries()  # with DEBUG on, Django would keep every multi-megabyte INSERT
             created += len(batch)
             elapsed = time.monotonic() - started
