@@ -79,7 +79,18 @@ def built():
     return words
 
 
-def test_the_words_match_as_postgresql_does(archive):  # noqa: F811
+def rebuild(monkeypatch, paired_word_items):
+    """The words read again, with pairs kept for lexemes in `paired_word_items` items or more."""
+    monkeypatch.setattr(search_words, "PAIRED_WORD_ITEMS", paired_word_items)
+    search_words.forget()
+    with listing_index_module.index_lock:
+        search_words.word_index()
+    assert search_words.wait_until_built(timeout=30)
+
+
+@pytest.mark.parametrize("paired_word_items", [1, 8, 10**9], ids=["all", "common", "none"])
+def test_the_words_match_as_postgresql_does(archive, monkeypatch, paired_word_items):  # noqa: F811
+    """With every lexeme's pairs kept, with those of the common ones, and with none."""
     NewsItem.objects.filter(pk=NewsItem.objects.order_by("pk").first().pk).update(
         title="O'Neil on back\\slash borders", lead="Россия и вода"
     )
@@ -97,7 +108,64 @@ def test_the_words_match_as_postgresql_does(archive):  # noqa: F811
         published = everything(words)
         assert set(words.matches(query, published)) == matched_in_sql(text), (text, query.text)
 
+    rebuild(monkeypatch, paired_word_items)
+    paired = built().paired
+    assert paired if paired_word_items < 10**9 else not paired
     check()
+
+
+def not_checked_by_postgresql(monkeypatch):
+    def refuse(self, node):
+        raise AssertionError(f"{search.write_tsquery(node)} was checked by PostgreSQL")
+
+    monkeypatch.setattr(search_words.WordIndex, "checked_phrase", refuse)
+
+
+def test_a_phrase_of_common_words_is_answered_from_their_pair(archive, monkeypatch):  # noqa: F811
+    item = NewsItem.objects.published().order_by("pk").first()
+    item.title = "Lighthouse keepers meet"
+    item.save()
+    rebuild(monkeypatch, 1)
+    words = built()
+    assert {"lighthous", "keeper"} <= words.paired
+    not_checked_by_postgresql(monkeypatch)
+    published = everything(words)
+    assert list(words.matches(search.parse("english", '"lighthouse keepers"'), published)) == [
+        item.pk
+    ]
+    assert not words.matches(search.parse("english", '"keepers lighthouse"'), published)
+
+
+def test_a_pair_follows_a_change_by_another_session(archive, monkeypatch):  # noqa: F811
+    first, second = NewsItem.objects.published().order_by("pk")[:2]
+    NewsItem.objects.filter(pk=first.pk).update(lead="Sea water rising")
+    rebuild(monkeypatch, 1)
+    not_checked_by_postgresql(monkeypatch)
+    phrase = search.parse("english", '"sea water"')
+    assert set(built().matches(phrase, everything(built()))) == {first.pk}
+    with other_session() as session:
+        session.execute("UPDATE news_newsitem SET lead = 'Sea water, again' WHERE id = %s",
+                        [second.pk])  # fmt: skip
+        session.execute("UPDATE news_newsitem SET lead = 'Water by the sea' WHERE id = %s",
+                        [first.pk])  # fmt: skip
+        session.commit()
+    assert set(built().matches(phrase, everything(built()))) == {second.pk}
+
+
+def test_a_lexeme_common_since_the_build_has_its_phrases_checked_by_postgresql(
+    archive,  # noqa: F811
+    monkeypatch,
+):
+    rebuild(monkeypatch, 3)
+    assert "zeppelin" not in built().paired
+    items = list(NewsItem.objects.published().order_by("pk")[:4])
+    for item in items:
+        item.title = "Zeppelin hangar opens"
+        item.save()
+    phrase = search.parse("english", '"zeppelin hangar"')
+    words = built()
+    assert "zeppelin" not in words.paired  # the common lexemes are those of the build
+    assert set(words.matches(phrase, everything(words))) == {item.pk for item in items}
 
 
 def test_an_edited_item_is_found_by_its_new_words_only(archive):  # noqa: F811

@@ -7,8 +7,13 @@ at a million items). Its results are ranked as news/search.py ranks them in SQL:
 query's words held in the title, then in the lead and names, then newest first (`tiers`).
 
 PostgreSQL still parses each search (`news.search.parse`: its stemming, stop words, phrases
-and exclusions, in the language being read) and checks the positions of the words of a phrase,
-on the items that hold all of them only, kept until the next change (`phrase`).
+and exclusions, in the language being read). A phrase of two adjacent words that are both
+common (each in PAIRED_WORD_ITEMS items or more) is answered from the set of items holding that
+pair of lexemes at neighbouring positions (`pairs`, read from the documents' positions as
+PostgreSQL's `<->` reads them). Any other phrase PostgreSQL checks, on the items holding its
+words (and its kept pairs) only: few, as one of its words is rare; kept until the next change
+(`phrase`). Without the pairs, a phrase of two common words had PostgreSQL check tens of
+thousands of documents at a million items (bench/README.md, "Phrases").
 
 Like the listing index it is a cache, kept current by the same change feed (`FeedFollower`):
 an item whose text, names or status change is read again. It is built apart from the listing
@@ -16,8 +21,8 @@ index, in a thread of its own (`word_index` starts it): reading every document t
 3 s per 100,000 items, which an app server's start must not wait for. Until it is ready,
 searches are answered by PostgreSQL as before (news/listing/fast.py, `RankedMatches`).
 
-Memory: about 12 MB per 100,000 items of the generated archive, 113 MB at a million
-(bench/README.md, "Search words")."""
+Memory: about 12 MB per 100,000 items of the generated archive, 113 MB at a million, and the
+pairs as much again (bench/README.md, "Search words", "Phrases")."""
 
 import logging
 import threading
@@ -45,6 +50,9 @@ ALL = "all"  # the lexemes of the whole document
 # The documents' parts a search ranks by (news/search.py, `WordsHeld`).
 RANKED_PARTS = (search.TITLE, search.LEAD)
 PHRASES = 256  # phrases whose matches are kept until the next change
+# A lexeme in this many items or more is common: the pairs it makes with the lexeme at the next
+# position are kept. A phrase with a rarer word has PostgreSQL check at most this many items.
+PAIRED_WORD_ITEMS = 500
 # A build that failed is tried again after this many seconds, by the next search.
 RETRY_SECONDS = 60
 # Rows of lexemes read at a time while building: the arrays of a million items are large.
@@ -66,6 +74,8 @@ class WordIndex(FeedFollower):
         super().__init__()
         self.held = {part: {} for part in (ALL, *RANKED_PARTS)}  # part -> lexeme -> items
         self.phrases = OrderedDict()  # tsquery of a phrase -> the published items it matches
+        self.paired = frozenset()  # the common lexemes, whose pairs are all in `pairs`
+        self.pairs = {}  # "lexeme next-lexeme" -> the items holding them at neighbouring positions
 
     @classmethod
     def build(cls, cursor):
@@ -86,6 +96,14 @@ class WordIndex(FeedFollower):
                 postings = words.held[part]
                 for lexeme, ids in rows:
                     postings[lexeme] = BitMap(ids)
+        words.paired = frozenset(
+            lexeme for lexeme, items in words.held[ALL].items() if len(items) >= PAIRED_WORD_ITEMS
+        )
+        with connection.connection.cursor(name="words_pairs", binary=True) as rows:
+            rows.itersize = BATCH
+            rows.execute(words.pairs_sql(None), {"paired": sorted(words.paired)})
+            for pair, ids in rows:
+                words.pairs[pair] = BitMap(ids)
         return words
 
     @staticmethod
@@ -97,20 +115,44 @@ class WordIndex(FeedFollower):
             ") AS held GROUP BY word"
         )
 
+    @staticmethod
+    def pairs_sql(where):
+        """Each pair of common lexemes at neighbouring positions in some document (one position
+        after the other, as `a <-> b` matches), with the items holding it. Joined on positions,
+        not by order: PostgreSQL keeps a document's positions up to 16,383 only, and the
+        lexemes beyond it share that position."""
+        table = quote(NewsItem._meta.db_table)
+        held = (
+            "SELECT lexeme, unnest(positions) AS position FROM unnest(item.search_document) "
+            "WHERE lexeme = ANY(%(paired)s::text[])"
+        )
+        return (
+            "SELECT pair, array_agg(id) FROM (SELECT item.id, pair FROM "
+            f"{table} AS item, LATERAL (SELECT DISTINCT first.lexeme || ' ' || second.lexeme "
+            f"AS pair FROM ({held}) AS first JOIN ({held}) AS second "
+            "ON second.position = first.position + 1) AS pairs "
+            f"{where or ''}) AS held GROUP BY pair"
+        )
+
     def apply(self, cursor, ids):
         """Read the documents of `ids` again. Every lexeme's set is looked at to forget the
         items' old words (they are not kept per item): milliseconds for a few thousand
         lexemes, tens of them for a large vocabulary, once per batch of changes."""
         gone = BitMap(ids)
-        for postings in self.held.values():
-            for lexeme, items in list(postings.items()):
+        for postings in (*self.held.values(), self.pairs):
+            for key, items in list(postings.items()):
                 if items.intersect(gone):
                     items.difference_update(gone)
                     if not items:
-                        del postings[lexeme]
+                        del postings[key]
         for part, postings in self.held.items():
             for lexeme, items in arrays(self.postings_sql(part, "WHERE id = ANY(%s)"), [list(ids)]):
                 postings.setdefault(lexeme, BitMap()).update(items)
+        # The common lexemes stay those of the build: a lexeme common since has no pairs kept,
+        # and its phrases are checked by PostgreSQL until the next build.
+        pairs_sql = self.pairs_sql("WHERE item.id = ANY(%(ids)s)")
+        for pair, items in arrays(pairs_sql, {"paired": sorted(self.paired), "ids": list(ids)}):
+            self.pairs.setdefault(pair, BitMap()).update(items)
         self.phrases.clear()
         self.version += 1
 
@@ -139,6 +181,20 @@ class WordIndex(FeedFollower):
         return self.evaluate(node.left, universe) | self.evaluate(node.right, universe)
 
     def phrase(self, node):
+        """The items whose positions match the phrase: two neighbouring common words from their
+        pair; otherwise the published items PostgreSQL finds (`checked_phrase`)."""
+        first, second = node.left, node.right
+        if (
+            node.distance == 1
+            and isinstance(first, search.Word)
+            and isinstance(second, search.Word)
+            and first.lexeme in self.paired
+            and second.lexeme in self.paired
+        ):
+            return self.pairs.get(f"{first.lexeme} {second.lexeme}", EMPTY)
+        return self.checked_phrase(node)
+
+    def checked_phrase(self, node):
         """The published items whose positions match the phrase: PostgreSQL checks them, on the
         items its GIN index gives (those holding every word), once until the next change."""
         text = search.write_tsquery(node)
