@@ -25,7 +25,18 @@ from .test_listing_index import archive, assert_same, other_session  # noqa: F40
 VOCABULARY = [
     "border", "borders", "police", "election", "media", "water", "youth", "customs", "reform",
     "item", "lead", "about", "on", "the", "of", "o'neil", "back\\slash", "Россия",
+    "co-operation", "operation", "co", "state-of-the-art", "e-mail",
 ]  # fmt: skip
+# Leads that put the hyphenated words of VOCABULARY in twelve items, and their parts without
+# them: a hyphenated word is a phrase of its lexeme and its parts ('co-oper' <-> 'co' <-> 'oper').
+HYPHENATED_LEADS = [
+    "Border co-operation on water",
+    "Co-operation by e-mail",
+    "A co operation of borders",
+    "State-of-the-art police co-operation",
+    "The operation co-ordinated",
+    "Media co-operation",
+]
 
 
 def websearch_texts():
@@ -94,6 +105,8 @@ def test_the_words_match_as_postgresql_does(archive, monkeypatch, paired_word_it
     NewsItem.objects.filter(pk=NewsItem.objects.order_by("pk").first().pk).update(
         title="O'Neil on back\\slash borders", lead="Россия и вода"
     )
+    for number, pk in enumerate(NewsItem.objects.order_by("-pk").values_list("pk", flat=True)[:12]):
+        NewsItem.objects.filter(pk=pk).update(lead=HYPHENATED_LEADS[number % len(HYPHENATED_LEADS)])
 
     @settings(
         max_examples=150,
@@ -109,8 +122,9 @@ def test_the_words_match_as_postgresql_does(archive, monkeypatch, paired_word_it
         assert set(words.matches(query, published)) == matched_in_sql(text), (text, query.text)
 
     rebuild(monkeypatch, paired_word_items)
-    paired = built().paired
+    paired, compounds = built().paired, built().compounds
     assert paired if paired_word_items < 10**9 else not paired
+    assert ("co-oper" in compounds) == (paired_word_items <= 8)
     check()
 
 
@@ -134,6 +148,27 @@ def test_a_phrase_of_common_words_is_answered_from_their_pair(archive, monkeypat
         item.pk
     ]
     assert not words.matches(search.parse("english", '"keepers lighthouse"'), published)
+
+
+def test_a_common_hyphenated_word_is_answered_from_its_parts(archive, monkeypatch):  # noqa: F811
+    items = list(NewsItem.objects.published().order_by("pk")[:4])
+    leads = ["Police co-operation", "Co-operation by e-mail", "A co operation", "Operation co"]
+    for item, lead in zip(items, leads, strict=True):
+        NewsItem.objects.filter(pk=item.pk).update(lead=lead)
+    rebuild(monkeypatch, 1)
+    not_checked_by_postgresql(monkeypatch)
+    words = built()
+    published = everything(words)
+
+    def found(text):
+        return set(words.matches(search.parse("english", text), published))
+
+    assert found("co-operation") == {items[0].pk, items[1].pk}
+    assert found("co-operation e-mail") == {items[1].pk}
+    # The parts alone, and inside the word, as PostgreSQL finds them; not in the other order.
+    assert found('"co operation"') == {items[0].pk, items[1].pk, items[2].pk}
+    with pytest.raises(AssertionError, match="checked by PostgreSQL"):
+        found('"police co-operation"')  # a word before it: PostgreSQL checks it
 
 
 def test_a_pair_follows_a_change_by_another_session(archive, monkeypatch):  # noqa: F811

@@ -10,19 +10,21 @@ PostgreSQL still parses each search (`news.search.parse`: its stemming, stop wor
 and exclusions, in the language being read). A phrase of two adjacent words that are both
 common (each in PAIRED_WORD_ITEMS items or more) is answered from the set of items holding that
 pair of lexemes at neighbouring positions (`pairs`, read from the documents' positions as
-PostgreSQL's `<->` reads them). Any other phrase PostgreSQL checks, on the items holding its
-words (and its kept pairs) only: few, as one of its words is rare; kept until the next change
-(`phrase`). Without the pairs, a phrase of two common words had PostgreSQL check tens of
-thousands of documents at a million items (bench/README.md, "Phrases").
+PostgreSQL's `<->` reads them), and a common hyphenated word, which PostgreSQL searches as a
+phrase of the word and its parts, from its occurrences (`compounds`). Any other phrase
+PostgreSQL checks, on the items holding its words only; kept until the next change (`phrase`).
+Without them, a phrase of two common words or a search for "co-operation" had PostgreSQL check
+tens or hundreds of thousands of documents at a million items (bench/README.md, "Phrases").
 
 Like the listing index it is a cache, kept current by the same change feed (`FeedFollower`):
 an item whose text, names or status change is read again. It is built apart from the listing
-index, in a thread of its own (`word_index` starts it): reading every document takes about
-3 s per 100,000 items, which an app server's start must not wait for. Until it is ready,
+index, in a thread of its own (`word_index` starts it): reading every document, its words,
+pairs and hyphenated words, takes 13–35 s per 100,000 items, which an app server's start must
+not wait for. Until it is ready,
 searches are answered by PostgreSQL as before (news/listing/fast.py, `RankedMatches`).
 
-Memory: about 12 MB per 100,000 items of the generated archive, 113 MB at a million, and the
-pairs as much again (bench/README.md, "Search words", "Phrases")."""
+Memory: the words' bitmaps about 12 MB per 100,000 items of the generated archive, 113 MB at a
+million; the pairs' 7.8 MB and 75 MB (bench/README.md, "Search words", "Phrases")."""
 
 import logging
 import threading
@@ -76,6 +78,9 @@ class WordIndex(FeedFollower):
         self.phrases = OrderedDict()  # tsquery of a phrase -> the published items it matches
         self.paired = frozenset()  # the common lexemes, whose pairs are all in `pairs`
         self.pairs = {}  # "lexeme next-lexeme" -> the items holding them at neighbouring positions
+        # A common hyphenated lexeme ("co-oper") -> [(the lexemes that follow one of its
+        # occurrences, as {(steps after it, lexeme)}, the items where they do)]: its parts.
+        self.compounds = {}
 
     @classmethod
     def build(cls, cursor):
@@ -104,6 +109,11 @@ class WordIndex(FeedFollower):
             rows.execute(words.pairs_sql(None), {"paired": sorted(words.paired)})
             for pair, ids in rows:
                 words.pairs[pair] = BitMap(ids)
+        with connection.connection.cursor(name="words_compounds", binary=True) as rows:
+            rows.itersize = BATCH
+            rows.execute(words.compounds_sql(None), {"compounds": words.compound_lexemes()})
+            for compound, steps, lexemes, ids in rows:
+                words.add_compound(compound, steps, lexemes, ids)
         return words
 
     @staticmethod
@@ -134,6 +144,40 @@ class WordIndex(FeedFollower):
             f"{where or ''}) AS held GROUP BY pair"
         )
 
+    def compound_lexemes(self):
+        return sorted(lexeme for lexeme in self.paired if "-" in lexeme)
+
+    @staticmethod
+    def compounds_sql(where):
+        """Each occurrence of a common hyphenated lexeme with the lexemes at the positions after
+        it, as many as the word had parts: PostgreSQL writes "co-operation" as 'co-oper' and,
+        at the next positions, its parts 'co' and 'oper' (none where a part is a stop word), and
+        a search for it asks for all three (`'co-oper' <-> 'co' <-> 'oper'`)."""
+        table = quote(NewsItem._meta.db_table)
+        positions = "SELECT lexeme, unnest(positions) AS position FROM unnest(item.search_document)"
+        return (
+            "SELECT compound, steps, lexemes, array_agg(id) FROM (SELECT DISTINCT item.id, "
+            "occurrence.compound, occurrence.steps, occurrence.lexemes FROM "
+            f"{table} AS item, LATERAL (SELECT anchor.lexeme AS compound, "
+            "array_agg(after.position - anchor.position ORDER BY after.position, after.lexeme) "
+            "FILTER (WHERE after.lexeme IS NOT NULL) AS steps, "
+            "array_agg(after.lexeme ORDER BY after.position, after.lexeme) "
+            "FILTER (WHERE after.lexeme IS NOT NULL) AS lexemes "
+            f"FROM ({positions} WHERE lexeme = ANY(%(compounds)s::text[])) AS anchor "
+            f"LEFT JOIN ({positions}) AS after ON after.position - anchor.position "
+            "BETWEEN 1 AND length(anchor.lexeme) - length(replace(anchor.lexeme, '-', '')) + 1 "
+            "GROUP BY anchor.lexeme, anchor.position) AS occurrence "
+            f"{where or ''}) AS held GROUP BY compound, steps, lexemes"
+        )
+
+    def add_compound(self, compound, steps, lexemes, ids):
+        following = frozenset(zip(steps or (), lexemes or (), strict=True))
+        for known, items in self.compounds.setdefault(compound, []):
+            if known == following:
+                items.update(ids)
+                return
+        self.compounds[compound].append((following, BitMap(ids)))
+
     def apply(self, cursor, ids):
         """Read the documents of `ids` again. Every lexeme's set is looked at to forget the
         items' old words (they are not kept per item): milliseconds for a few thousand
@@ -153,6 +197,13 @@ class WordIndex(FeedFollower):
         pairs_sql = self.pairs_sql("WHERE item.id = ANY(%(ids)s)")
         for pair, items in arrays(pairs_sql, {"paired": sorted(self.paired), "ids": list(ids)}):
             self.pairs.setdefault(pair, BitMap()).update(items)
+        for occurrences in self.compounds.values():
+            for _, items in occurrences:
+                items.difference_update(gone)
+        compounds_sql = self.compounds_sql("WHERE item.id = ANY(%(ids)s)")
+        changed = {"compounds": self.compound_lexemes(), "ids": list(ids)}
+        for compound, steps, lexemes, items in arrays(compounds_sql, changed):
+            self.add_compound(compound, steps, lexemes, items)
         self.phrases.clear()
         self.version += 1
 
@@ -182,16 +233,23 @@ class WordIndex(FeedFollower):
 
     def phrase(self, node):
         """The items whose positions match the phrase: two neighbouring common words from their
-        pair; otherwise the published items PostgreSQL finds (`checked_phrase`)."""
-        first, second = node.left, node.right
-        if (
-            node.distance == 1
-            and isinstance(first, search.Word)
-            and isinstance(second, search.Word)
-            and first.lexeme in self.paired
-            and second.lexeme in self.paired
-        ):
-            return self.pairs.get(f"{first.lexeme} {second.lexeme}", EMPTY)
+        pair, a common hyphenated word from its parts; otherwise the published items PostgreSQL
+        finds (`checked_phrase`)."""
+        words = placed(node)
+        if words is not None and len(words) == 2 and words[1][0] == 1:
+            (_, first), (_, second) = words
+            if first in self.paired and second in self.paired:
+                return self.pairs.get(f"{first} {second}", EMPTY)
+        if words is not None and words[0][1] in self.compounds:
+            (_, compound), *following = words
+            width = compound.count("-") + 1
+            if all(1 <= step <= width for step, _ in following):
+                wanted = set(following)
+                found = BitMap()
+                for occurrence, items in self.compounds[compound]:
+                    if wanted <= occurrence:
+                        found |= items
+                return found
         return self.checked_phrase(node)
 
     def checked_phrase(self, node):
@@ -225,6 +283,20 @@ class WordIndex(FeedFollower):
                 refined += reversed(by_words_held(group, [postings.get(w, EMPTY) for w in words]))
             groups = [group for group in refined if group]
         return groups
+
+
+def placed(node):
+    """A phrase of words only as [(position, lexeme)], the first word at 0 (`a <-> b <2> c`:
+    b one position after a, c two after b, as PostgreSQL places a phrase's right-hand word
+    after the end of its left-hand side); None for any other phrase."""
+    if isinstance(node, search.Word):
+        return [(0, node.lexeme)]
+    if not (isinstance(node, search.Phrase) and isinstance(node.right, search.Word)):
+        return None
+    left = placed(node.left)
+    if left is None:
+        return None
+    return [*left, (left[-1][0] + node.distance, node.right.lexeme)]
 
 
 def by_words_held(items, postings):
