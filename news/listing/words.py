@@ -19,7 +19,7 @@ tens or hundreds of thousands of documents at a million items (bench/README.md, 
 Like the listing index it is a cache, kept current by the same change feed (`FeedFollower`):
 an item whose text, names or status change is read again. It is built apart from the listing
 index, in a thread of its own (`word_index` starts it): reading every document, its words,
-pairs and hyphenated words, takes 13–35 s per 100,000 items, which an app server's start must
+pairs and hyphenated words, takes 13 to 35 s per 100,000 items, which an app server's start must
 not wait for. Until it is ready,
 searches are answered by PostgreSQL as before (news/listing/fast.py, `RankedMatches`).
 
