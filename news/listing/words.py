@@ -77,7 +77,8 @@ class WordIndex(FeedFollower):
         self.held = {part: {} for part in (ALL, *RANKED_PARTS)}  # part -> lexeme -> items
         self.phrases = OrderedDict()  # tsquery of a phrase -> the published items it matches
         self.paired = frozenset()  # the common lexemes, whose pairs are all in `pairs`
-        self.pairs = {}  # "lexeme next-lexeme" -> the items holding them at neighbouring positions
+        # lexeme -> next lexeme -> the items holding them at neighbouring positions
+        self.pairs = {}
         # A common hyphenated lexeme ("co-oper") -> [(the lexemes that follow one of its
         # occurrences, as {(steps after it, lexeme)}, the items where they do)]: its parts.
         self.compounds = {}
@@ -107,8 +108,8 @@ class WordIndex(FeedFollower):
         with connection.connection.cursor(name="words_pairs", binary=True) as rows:
             rows.itersize = BATCH
             rows.execute(words.pairs_sql(None), {"paired": sorted(words.paired)})
-            for pair, ids in rows:
-                words.pairs[pair] = BitMap(ids)
+            for first, second, ids in rows:
+                words.pairs.setdefault(first, {})[second] = BitMap(ids)
         with connection.connection.cursor(name="words_compounds", binary=True) as rows:
             rows.itersize = BATCH
             rows.execute(words.compounds_sql(None), {"compounds": words.compound_lexemes()})
@@ -137,11 +138,11 @@ class WordIndex(FeedFollower):
             "WHERE lexeme = ANY(%(paired)s::text[])"
         )
         return (
-            "SELECT pair, array_agg(id) FROM (SELECT item.id, pair FROM "
-            f"{table} AS item, LATERAL (SELECT DISTINCT first.lexeme || ' ' || second.lexeme "
-            f"AS pair FROM ({held}) AS first JOIN ({held}) AS second "
+            "SELECT first, second, array_agg(id) FROM (SELECT item.id, first, second FROM "
+            f"{table} AS item, LATERAL (SELECT DISTINCT first.lexeme AS first, "
+            f"second.lexeme AS second FROM ({held}) AS first JOIN ({held}) AS second "
             "ON second.position = first.position + 1) AS pairs "
-            f"{where or ''}) AS held GROUP BY pair"
+            f"{where or ''}) AS held GROUP BY first, second"
         )
 
     def compound_lexemes(self):
@@ -183,20 +184,30 @@ class WordIndex(FeedFollower):
         items' old words (they are not kept per item): milliseconds for a few thousand
         lexemes, tens of them for a large vocabulary, once per batch of changes."""
         gone = BitMap(ids)
-        for postings in (*self.held.values(), self.pairs):
-            for key, items in list(postings.items()):
+        touched = set()  # the lexemes the items held: only their pairs can hold the items
+        for postings in self.held.values():
+            for lexeme, items in list(postings.items()):
+                if items.intersect(gone):
+                    touched.add(lexeme)
+                    items.difference_update(gone)
+                    if not items:
+                        del postings[lexeme]
+        for first in touched:
+            following = self.pairs.get(first, {})
+            for second, items in list(following.items()):
                 if items.intersect(gone):
                     items.difference_update(gone)
                     if not items:
-                        del postings[key]
+                        del following[second]
         for part, postings in self.held.items():
             for lexeme, items in arrays(self.postings_sql(part, "WHERE id = ANY(%s)"), [list(ids)]):
                 postings.setdefault(lexeme, BitMap()).update(items)
         # The common lexemes stay those of the build: a lexeme common since has no pairs kept,
         # and its phrases are checked by PostgreSQL until the next build.
         pairs_sql = self.pairs_sql("WHERE item.id = ANY(%(ids)s)")
-        for pair, items in arrays(pairs_sql, {"paired": sorted(self.paired), "ids": list(ids)}):
-            self.pairs.setdefault(pair, BitMap()).update(items)
+        changed = {"paired": sorted(self.paired), "ids": list(ids)}
+        for first, second, items in arrays(pairs_sql, changed):
+            self.pairs.setdefault(first, {}).setdefault(second, BitMap()).update(items)
         for occurrences in self.compounds.values():
             for _, items in occurrences:
                 items.difference_update(gone)
@@ -239,7 +250,7 @@ class WordIndex(FeedFollower):
         if words is not None and len(words) == 2 and words[1][0] == 1:
             (_, first), (_, second) = words
             if first in self.paired and second in self.paired:
-                return self.pairs.get(f"{first} {second}", EMPTY)
+                return self.pairs.get(first, {}).get(second, EMPTY)
         if words is not None and words[0][1] in self.compounds:
             (_, compound), *following = words
             width = compound.count("-") + 1
