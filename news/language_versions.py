@@ -65,14 +65,10 @@ def article_versions(request, item, group=None):
     """The item (public or, in a preview, not yet) and the other public items of its
     translation group: `group` when the page has read them already (news/related.py reads them
     with the related items), else read here (news/siblings.py: one query, whatever their
-    number). A version in a language no longer configured is left out."""
+    number)."""
     if group is None:
         group = public_versions([item]).get(item.translation_key, [])
-    configured = languages.registry()
-    items = [
-        item,
-        *(sibling for sibling in group if sibling.pk != item.pk and sibling.language in configured),
-    ]
+    items = [item, *(sibling for sibling in group if sibling.pk != item.pk)]
     return LanguageVersions(
         version(request, other.language_info, other.get_absolute_url(), item.language_info)
         for other in sorted(items, key=lambda other: language_order(other.language_info))

@@ -33,7 +33,7 @@ from languages import registry as languages
 
 from .links import LINKS
 from .models import NewsItem
-from .siblings import public_versions
+from .siblings import by_group, public_versions
 
 RELATED_COUNT = 5
 CANDIDATES_PER_VALUE = 300
@@ -147,4 +147,5 @@ def read_related(item, count, with_versions):
     related = one_version_per_story([row for row in rows if row.part == 0], language)[:count]
     if not with_versions:
         return related, None
-    return related, [row for row in rows if row.part == 1]
+    versions = by_group(row for row in rows if row.part == 1)
+    return related, versions.get(item.translation_key, [])

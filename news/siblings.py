@@ -16,14 +16,21 @@ def public_versions(items):
     keys = {item.translation_key for item in items}
     if not keys:
         return {}
-    order = {code: position for position, code in enumerate(languages.registry())}
-    groups = defaultdict(list)
     versions = (
         NewsItem.objects.published()
         .filter(translation_key__in=keys)
         .only("slug", "language", "translation_key")
         .order_by()
     )
+    return by_group(versions)
+
+
+def by_group(versions):
+    """{translation key: [versions]} of public `versions` read elsewhere (news/related.py reads
+    an article's with its related items): in the configured order of languages, a version in a
+    language no longer configured left out."""
+    order = {code: position for position, code in enumerate(languages.registry())}
+    groups = defaultdict(list)
     for version in versions:
         if version.language in order:
             groups[version.translation_key].append(version)

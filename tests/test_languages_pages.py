@@ -168,6 +168,13 @@ def test_a_withdrawn_or_scheduled_sibling_is_not_linked(client, group):
     assert 'class="wrap language-switcher"' not in html
 
 
+def test_a_version_in_a_language_no_longer_configured_is_not_linked(client, group):
+    NewsItem.objects.filter(pk=group["tg"].pk).update(language="xx")  # as if taken out of settings
+    html = page(client, "/news/visit/")
+    assert [code for _path, code, *_rest in switcher(html)] == ["en", "ru"]
+    assert set(alternates(html)) == {"en", "ru", "x-default"}
+
+
 def test_the_switcher_names_each_sibling_in_its_own_language(client, group):
     assert switcher(page(client, "/ru/news/visit-ru/")) == [
         ("/news/visit/", "en", "en", False, "English"),
