@@ -219,8 +219,7 @@ def facet_options(facets, counting_events=False):
 
 def row_words(context):
     """What every row of a page writes the same (the type labels, the translated words, each
-    field's link, each day's date, each issuer's name on a day), made once a page: kept in the
-    template's render context."""
+    field's link, each day's date), made once a page: kept in the template's render context."""
     words = context.render_context.get("news_row")
     if words is None:
         words = context.render_context["news_row"] = {
@@ -229,7 +228,6 @@ def row_words(context):
             "Fields of work:": pgettext("before a list of fields of work", "Fields of work:"),
             "fields": {},
             "days": {},
-            "issuers": {},
         }
     return words
 
@@ -250,15 +248,6 @@ def day_text(page, published):
     text = page["days"].get(day)
     if text is None:
         text = page["days"][day] = date_format(published)
-    return text
-
-
-def issuer_text(page, structure, day):
-    """An issuing body's name in force on `day` (NewsItem.issuers_in_force), escaped."""
-    key = (structure.pk, day)
-    text = page["issuers"].get(key)
-    if text is None:
-        text = page["issuers"][key] = plain_escape(structure.name_on(day))
     return text
 
 
@@ -323,10 +312,9 @@ def news_row(context, item):
     if item.language == "en" and language and not language.is_default:
         title += f' <span class="in-language type-label">{page["in English"]}</span>'
     published = timezone.localtime(item.published_at) if item.published_at else None
-    day = published.date() if published else None  # as issuers_in_force reads it
     issuers = "".join(
-        f"{' · ' if position == 0 else ', '}{issuer_text(page, body.structure, day)}"
-        for position, body in enumerate(item.issuing_bodies.all())
+        f"{' · ' if position == 0 else ', '}{plain_escape(name)}"
+        for position, (_structure, name) in enumerate(item.issuers_in_force())
     )
     item_type = page["types"].get(item.type) or plain_escape(item.type)
     parts.append(
