@@ -71,13 +71,16 @@ def get(code):
     return registry().get(code)
 
 
+def label(language):
+    """How the back office names a language: "Russian (Русский)", "English"."""
+    if language.name == language.english_name:
+        return language.english_name
+    return f"{language.english_name} ({language.name})"
+
+
 def choices():
-    """For the news item's `language` field: "Russian (Русский)", in the configured order."""
-    return [
-        (language.code, language.english_name if language.name == language.english_name
-         else f"{language.english_name} ({language.name})")
-        for language in all_languages()
-    ]  # fmt: skip
+    """For the news item's `language` field, in the configured order."""
+    return [(language.code, label(language)) for language in all_languages()]
 
 
 def search_config(code):

@@ -44,6 +44,17 @@ def env_list(name, default=()):
     return items or list(default)
 
 
+def without_jit(database):
+    """A PostgreSQL connection with the JIT compiler off. It compiles any statement whose
+    estimated cost passes jit_above_cost: a back-office search at a million items spent 13-15 ms
+    of its 120-180 ms in compilation, every time (bench/README.md, "Admin at a million items").
+    Pages run short statements, once each: compiled code is never reused long enough to pay."""
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        options = database.setdefault("OPTIONS", {})
+        options["options"] = " ".join(filter(None, [options.get("options"), "-c jit=off"]))
+    return database
+
+
 def replica_databases(urls):
     """{alias: DATABASES entry} of each read replica: connected as `default` is, and a copy of
     it, so the test runner makes no database of its own (MIRROR). A replica that does not accept
@@ -62,7 +73,7 @@ def replica_databases(urls):
             )
         database.setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
         database["TEST"] = {"MIRROR": "default"}
-        replicas[f"replica_{number}"] = database
+        replicas[f"replica_{number}"] = without_jit(database)
     return replicas
 
 
@@ -151,10 +162,12 @@ TEMPLATES = [
 WSGI_APPLICATION = "osceportal.wsgi.application"
 
 DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
-        conn_health_checks=True,
+    "default": without_jit(
+        dj_database_url.config(
+            default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+            conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+            conn_health_checks=True,
+        )
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -6,11 +6,12 @@ import datetime
 import re
 
 import pytest
+from django.contrib import admin
 from django.utils import timezone
 
 from countries.models import Country
 from news.admin import archive_list
-from news.models import FieldOfWork
+from news.models import FieldOfWork, NewsItem
 
 from .factories import NewsItemFactory
 from .test_admin import make_editor, structure
@@ -87,3 +88,15 @@ def test_the_count_stops_at_its_cap(admin_client, archive, monkeypatch):
     assert "3 news items" not in page
     searched = admin_client.get(f"{LIST}?q=report").content.decode()
     assert re.search(r"\b1 result\b", searched)
+
+
+def test_each_rows_checkbox_and_language_are_what_django_writes(archive):
+    model_admin = admin.site._registry[NewsItem]
+    item = archive["managed"]
+    item.title = 'Quotes "and" <b>tags</b> & more'
+    django_own = admin.ModelAdmin.action_checkbox(model_admin, item)
+    assert model_admin.action_checkbox(item) == django_own
+    assert f'value="{item.pk}"' in django_own
+    for code in ("en", "ru", "xx"):  # xx: a language no longer configured
+        item.language = code
+        assert model_admin.language_column(item) == item.get_language_display()

@@ -3,8 +3,12 @@ import os
 import subprocess
 import sys
 
+import dj_database_url
 import pytest
 from django.conf import settings
+from django.db import connection
+
+from osceportal.settings import without_jit
 
 
 def run_check(env_changes):
@@ -149,3 +153,20 @@ def test_an_empty_admin_address_fails_loudly():
     )
     assert result.returncode != 0
     assert "DJANGO_ADMIN_URL is empty" in result.stderr
+
+
+@pytest.mark.django_db
+def test_postgresql_runs_the_sites_statements_without_jit():
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL setting")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
+
+
+def test_jit_off_keeps_the_options_of_the_database_address():
+    url = "postgres://u@h/db?options=-c%20statement_timeout%3D5000"
+    database = without_jit(dj_database_url.parse(url))
+    assert database["OPTIONS"]["options"] == "-c statement_timeout=5000 -c jit=off"
+    sqlite = without_jit(dj_database_url.parse("sqlite:///db.sqlite3"))
+    assert "options" not in sqlite.get("OPTIONS", {})

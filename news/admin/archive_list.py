@@ -11,11 +11,14 @@ from an index (bench/README.md, "Admin at a million items").
 - The year filter lists the years between the archive's first and last item (two index
   probes) where the date hierarchy read every row's date.
 - The list reads neither the body nor the search document of the items it shows.
-- It counts its items up to 10,001 only (`ArchivePaginator`)."""
+- It counts its items up to 10,001 only (`ArchivePaginator`).
+- Each row's action checkbox is written as text (`PlainCheckboxes`), not by a form widget's
+  template."""
 
 import re
 
 from django.contrib import admin
+from django.contrib.admin import helpers
 from django.contrib.postgres.search import SearchQuery
 from django.core.paginator import Paginator
 from django.db import connection
@@ -23,6 +26,8 @@ from django.db.models import Max, Min, Q
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.functional import cached_property
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from countries.models import Country
@@ -149,3 +154,17 @@ class ArchivePaginator(Paginator):
             cap = number_format(COUNT_CAP, force_grouping=True)
             return _("more than %(count)s") % {"count": cap}
         return number_format(self.count, force_grouping=True)
+
+
+class PlainCheckboxes:
+    """For a ModelAdmin: each row's action checkbox as Django's CheckboxInput writes it, letter
+    for letter, without rendering the widget's template: 50 rows took 12 ms of a 70 ms list."""
+
+    def action_checkbox(self, obj):
+        label = format_html(gettext("Select this object for an action - {}"), str(obj))
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            str(obj.pk),
+            label,
+        )

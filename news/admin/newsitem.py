@@ -26,6 +26,7 @@ from .archive_list import (
     CountryFilter,
     FieldOfWorkFilter,
     IssuedByFilter,
+    PlainCheckboxes,
     PublishedYearFilter,
     search_news,
 )
@@ -68,7 +69,9 @@ reversion.register(NewsItem, follow=["issuing_bodies", "tagged_items"])
 
 
 @admin.register(NewsItem)
-class NewsItemAdmin(BodyRights, TranslationViews, PreviewViews, BulkActions, GuardedVersionAdmin):
+class NewsItemAdmin(
+    PlainCheckboxes, BodyRights, TranslationViews, PreviewViews, BulkActions, GuardedVersionAdmin
+):
     # Who may see, change and delete an item (news/admin/body_rights.py).
     may_edit_rule = staticmethod(may_edit)
     change_refusal_rule = staticmethod(change_refusal)
