@@ -1,9 +1,9 @@
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from languages.models import TranslatedNames
+from languages.urls import reverse_slug
 
 
 class CountryQuerySet(models.QuerySet):
@@ -65,7 +65,7 @@ class Country(TranslatedNames):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("countries:detail", kwargs={"slug": self.slug})
+        return reverse_slug("countries:detail", self.slug)
 
     @property
     def local_name(self):

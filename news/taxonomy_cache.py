@@ -21,6 +21,8 @@ from typing import NamedTuple
 from django.db import connection
 from django.db.models import Prefetch, prefetch_related_objects
 
+from structures import prefetch
+
 from .links import LINKS
 
 RELATIONS = {"issued_by": "issuing_bodies", "field": "fields_of_work", "country": "countries",
@@ -147,16 +149,10 @@ def model_order(current, kind):
 
 
 def set_prefetched(item, relation, records):
-    """As Django's prefetching leaves a relation: `item.<relation>.all()` gives `records`."""
-    manager = getattr(item, relation)
-    queryset = manager.all()  # filtered by the relation, should anyone filter it further
-    queryset._result_cache = records
-    queryset._prefetch_done = True
-    cache = item.__dict__.setdefault("_prefetched_objects_cache", {})
-    # Many-to-many managers (and taggit's) name their cache; a reverse foreign key's is its
-    # relation's.
-    name = getattr(manager, "prefetch_cache_name", None) or manager.field.remote_field.cache_name
-    cache[name] = queryset
+    """As Django's prefetching leaves a relation: `item.<relation>.all()` gives `records`. The
+    queryset is made only if a manager asks for it (structures/prefetch.py); the pages read the
+    list itself."""
+    prefetch.keep(item, relation, records)
 
 
 def read_links(model, ids, kinds):

@@ -1,9 +1,11 @@
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from languages.models import TranslatedNames
+from languages.urls import reverse_slug
+
+from . import prefetch
 
 
 class StructureQuerySet(models.QuerySet):
@@ -121,7 +123,7 @@ class Structure(TranslatedNames):
         return self.translated("issuing_label")
 
     def get_absolute_url(self):
-        return reverse("structures:detail", kwargs={"slug": self.slug})
+        return reverse_slug("structures:detail", self.slug)
 
     @property
     def is_open(self):
@@ -132,7 +134,8 @@ class Structure(TranslatedNames):
         otherwise today's label. Uses prefetched former names when they are there."""
         if day is None:
             return self.local_label
-        candidates = [former for former in self.former_names.all() if former.covers(day)]
+        former_names = prefetch.records(self, "former_names")
+        candidates = [former for former in former_names if former.covers(day)]
         if not candidates:
             return self.local_label
         # Renames known only to the year overlap at the boundary; the newer name wins.

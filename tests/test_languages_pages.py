@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, get_script_prefix, reverse, set_script_prefix
 
-from languages.urls import override, reverse_in, reverse_slug_in, translate_path
+from languages.urls import override, reverse_in, reverse_slug, reverse_slug_in, translate_path
 from news.menus import collation_key
 from news.models import NewsItem
 from structures.models import Structure
@@ -487,3 +487,18 @@ def test_an_address_made_from_the_slug_template_is_what_reverse_gives(code, slug
             reverse_slug_in(code, "news:detail", "ünicode")
     finally:
         set_script_prefix(previous)
+
+
+@pytest.mark.parametrize("code", ["en", "ru"])
+@pytest.mark.parametrize(
+    "viewname", ["news:field_detail", "countries:detail", "structures:detail", "news:event_detail"]
+)
+def test_a_taxonomy_address_is_reverse_in_the_language_being_read(code, viewname):
+    """reverse_slug, in the URLconf answering (the language being read), gives reverse()'s
+    address, the second time from the kept template too."""
+    with override(code):
+        expected = reverse(viewname, kwargs={"slug": "a-slug"})
+        assert reverse_slug(viewname, "a-slug") == expected
+        assert reverse_slug(viewname, "a-slug") == expected
+    assert reverse_slug(viewname, "a-slug") == reverse(viewname, kwargs={"slug": "a-slug"})
+    assert reverse_slug(viewname, None) == reverse(viewname, kwargs={"slug": None})

@@ -471,3 +471,23 @@ def test_the_tag_facet_offers_only_tags_of_public_items(client, reference_data):
 
 def facet_options(response, name):
     return next(facet for facet in response.context["facets"] if facet.name == name).options
+
+
+def test_each_filterset_has_filters_and_fields_of_its_own(reference_data):
+    """The filters are copied for each filterset without django-filter's deep copy
+    (news/listing/filters.py, FilterCopies): nothing one request's filters hold is another's."""
+    published = NewsItem.objects.published()
+    first = NewsFilter(QueryDict("q=border&field=border-management"), queryset=published)
+    second = NewsFilter(QueryDict("q=visit"), queryset=published)
+    assert first.is_valid() and second.is_valid()
+    for name, declared in NewsFilter.base_filters.items():
+        mine, theirs = first.filters[name], second.filters[name]
+        assert mine is not theirs and mine is not declared
+        assert mine.extra is not theirs.extra and mine.extra is not declared.extra
+        assert (mine.parent, theirs.parent) == (first, second)
+        assert mine.filter.f is mine  # its method is looked up on its own filterset
+        assert first.form.fields[name] is not second.form.fields[name]
+        assert "_field" not in declared.__dict__
+    assert first.form.cleaned_data["q"] == "border" and second.form.cleaned_data["q"] == "visit"
+    assert [f.slug for f in first.form.cleaned_data["field"]] == ["border-management"]
+    assert second.form.cleaned_data["field"] == []

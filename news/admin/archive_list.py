@@ -156,12 +156,17 @@ class ArchivePaginator(Paginator):
         return number_format(self.count, force_grouping=True)
 
 
+# Django's own message, translated by its admin's catalogues (named here so that the project's
+# catalogues do not take it in as one of theirs).
+ACTION_LABEL = "Select this object for an action - {}"
+
+
 class PlainCheckboxes:
     """For a ModelAdmin: each row's action checkbox as Django's CheckboxInput writes it, letter
     for letter, without rendering the widget's template: 50 rows took 12 ms of a 70 ms list."""
 
     def action_checkbox(self, obj):
-        label = format_html(gettext("Select this object for an action - {}"), str(obj))
+        label = format_html(gettext(ACTION_LABEL), str(obj))
         return format_html(
             '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
             helpers.ACTION_CHECKBOX_NAME,

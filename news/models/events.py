@@ -11,11 +11,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from languages.models import TranslatedNames
+from languages.urls import reverse_slug
 
 from ..sanitise import clean_body
 from .taxonomy import FieldOfWork
@@ -63,7 +63,7 @@ class MeetingSeries(TranslatedNames):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("news:series_detail", kwargs={"slug": self.slug})
+        return reverse_slug("news:series_detail", self.slug)
 
     @property
     def local_name(self):
@@ -229,7 +229,7 @@ class Event(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("news:event_detail", kwargs={"slug": self.slug})
+        return reverse_slug("news:event_detail", self.slug)
 
     def clean(self):
         if self.start and self.end and self.end < self.start:

@@ -16,6 +16,7 @@ from taggit.models import TaggedItemBase
 
 from languages import registry as languages
 from languages.urls import reverse_slug_in
+from structures import prefetch
 
 from ..querysets import NewsItemQuerySet
 from ..sanitise import clean_body
@@ -298,7 +299,8 @@ class NewsItem(models.Model):
     def issuers_in_force(self):
         """(structure, name in force on the item's date) pairs, in the order given."""
         day = timezone.localdate(self.published_at) if self.published_at else None
-        return [(body.structure, body.structure.name_on(day)) for body in self.issuing_bodies.all()]
+        bodies = prefetch.records(self, "issuing_bodies")
+        return [(body.structure, body.structure.name_on(day)) for body in bodies]
 
 
 class IssuingBody(models.Model):

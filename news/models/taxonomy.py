@@ -5,11 +5,11 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from languages.models import TranslatedNames
+from languages.urls import reverse_slug
 
 from ..names import normalise_name
 
@@ -76,7 +76,7 @@ class FieldOfWork(TranslatedNames):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("news:field_detail", kwargs={"slug": self.slug})
+        return reverse_slug("news:field_detail", self.slug)
 
     @property
     def local_name(self):

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from languages.templatetags.language_tags import html_lang, lang_attr
 from news.models import NewsItem
 from news.sanitise import mark_external_links
+from structures import prefetch
 
 register = template.Library()
 
@@ -333,7 +334,7 @@ def news_row(context, item):
     elif item.lead:
         lead = Truncator(item.lead).words(45, truncate=" …")
         parts.append(f'<p class="lead"{lang}>{plain_escape(lead)}</p>')
-    fields = item.fields_of_work.all()
+    fields = prefetch.records(item, "fields_of_work")
     if fields:
         links = ", ".join(field_link(page, field) for field in fields)
         label = page["Fields of work:"]
