@@ -158,11 +158,12 @@ def empty_database():
 @pytest.fixture
 def redis_cache(settings):
     settings.CACHES = {
+        **settings.CACHES,
         "default": {
             "BACKEND": "osceportal.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "test-backup",
-        }
+        },
     }
     cache.set("page", "a page of the data before the restore", 300)
     assert cache.get("page"), f"these tests need Redis at {REDIS_URL}"
@@ -360,10 +361,11 @@ def test_restore_empties_the_cache(backup_folder, redis_cache):
 
 def test_restore_says_so_when_the_cache_cannot_be_emptied(backup_folder, settings):
     settings.CACHES = {
+        **settings.CACHES,
         "default": {
             "BACKEND": "osceportal.cache.ResilientRedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
-        }
+        },
     }
     NewsItem.objects.filter(pk=NewsItem.objects.order_by("pk")[0].pk).delete()
     remaining = NewsItem.objects.count()

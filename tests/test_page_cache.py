@@ -132,11 +132,12 @@ def test_cache_can_be_turned_off(client, settings):
 
 def test_pages_are_served_when_redis_is_down(client, settings, demo_news, caplog):
     settings.CACHES = {
+        **settings.CACHES,
         "default": {
             "BACKEND": "osceportal.cache.ResilientRedisCache",
             "LOCATION": "redis://127.0.0.1:6390/0",  # nothing listens there
             "OPTIONS": {"socket_connect_timeout": 0.1, "socket_timeout": 0.1},
-        }
+        },
     }
     from django.core.cache import caches
 

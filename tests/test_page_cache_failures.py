@@ -28,11 +28,12 @@ def redis_cache(settings):
     server = redis.Redis.from_url(REDIS_TEST_URL)
     server.flushdb()
     settings.CACHES = {
+        **settings.CACHES,
         "default": {
             "BACKEND": "osceportal.cache.ResilientRedisCache",
             "LOCATION": REDIS_TEST_URL,
             "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.5},
-        }
+        },
     }
     yield server
     server.flushdb()
@@ -166,12 +167,13 @@ def test_a_bump_against_a_hung_redis_gives_up_within_a_second_or_so(settings):
         hung.bind(("127.0.0.1", 0))
         hung.listen(64)
         settings.CACHES = {
+            **settings.CACHES,
             "default": {
                 "BACKEND": "osceportal.cache.ResilientRedisCache",
                 "LOCATION": f"redis://127.0.0.1:{hung.getsockname()[1]}/0",
                 # As in production (osceportal/settings.py).
                 "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.5},
-            }
+            },
         }
         started = time.monotonic()
         assert pagecache.bump() is False
