@@ -141,3 +141,9 @@ def test_a_page_of_a_short_list_comes_by_its_ids_in_the_lists_order(
     monkeypatch.setattr(archive_list, "COUNT_CAP", 10_000)
     response = admin_client.get(f"{LIST}?o=1&p=2")  # the title column, ascending
     assert [item.slug for item in response.context["cl"].result_list] == by_title[3:6]
+
+
+@pytest.mark.parametrize("page", ["0", "-3", "99", "99999999999999999999999", "x"])
+def test_a_page_out_of_range_is_no_error(admin_client, archive, page):
+    response = admin_client.get(f"{LIST}?p={page}")
+    assert response.status_code in {200, 302}

@@ -138,28 +138,25 @@ COUNT_CAP = 10_000
 NEWEST_FIRST = ("-published_at", "-pk")
 
 
-def newest_first(row):
-    """The sort key of a (pk, published_at) row in NEWEST_FIRST, descending, as PostgreSQL
-    orders it: items without a date first (NULL is the greatest value there)."""
-    pk, published_at = row
-    return (published_at is None, published_at, pk)
-
-
 class ArchivePaginator(Paginator):
     """Counts the list's items up to COUNT_CAP + 1 only (PostgreSQL stops there). Beyond it the
     list has COUNT_CAP items' worth of pages; a search or a filter narrows it.
 
-    The count reads each item's id and date, so that a list of up to COUNT_CAP items, in its
-    usual order, finds the page's items by their ids, sorted here, rather than by walking the
-    dates' index to the page: an editor's search at a million items visited every one of the
-    office's items to count them, then tens of thousands again to reach the page's 50 (bench/
-    README.md, "Admin at a million items"). On PostgreSQL only: SQLite puts items without a
-    date last."""
+    A list of news items in its usual order, on PostgreSQL, is counted and paged in one
+    statement: the (at most COUNT_CAP + 1) items, in no order, then sorted by PostgreSQL, which
+    gives the requested page's ids and their number. Under the cap that is the page; the page's
+    items are then read by id, rather than by walking the dates' index again to the page (an
+    editor's search at a million items walked 21,663 items to find 50: bench/README.md, "Admin
+    at a million items"). Past the cap, the page is the list's own slice, as before."""
+
+    def __init__(self, *args, requested_page=1, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.requested_page = requested_page
 
     @cached_property
     def by_ids(self):
-        """Whether the pages are found by their items' ids: a list of news items, on PostgreSQL,
-        in its usual order. (The item's history, a list of log entries, is paginated here too.)"""
+        """Whether the list is one of news items, on PostgreSQL, in its usual order (the item's
+        history, a list of log entries, is paginated here too)."""
         queryset = self.object_list
         if not isinstance(queryset, QuerySet) or connections[queryset.db].vendor != "postgresql":
             return False
@@ -167,25 +164,37 @@ class ArchivePaginator(Paginator):
         return tuple(queryset.query.order_by)[: len(NEWEST_FIRST)] == NEWEST_FIRST
 
     @cached_property
-    def listed(self):
-        """(pk, published_at) of up to COUNT_CAP + 1 of the list's items, in no order."""
+    def probe(self):
+        """(the count, up to COUNT_CAP + 1; the ids of the requested page, in the list's order,
+        when the count is under the cap, else None)."""
         # Neither the order nor the list's annotations: PostgreSQL may stop at the cap.
-        rows = self.object_list.order_by().values_list("pk", "published_at")
-        return list(rows[: COUNT_CAP + 1])
+        listed = self.object_list.order_by()
+        if not self.by_ids:
+            return listed.values("pk")[: COUNT_CAP + 1].count(), None
+        sql, params = listed.values("pk", "published_at")[: COUNT_CAP + 1].query.sql_with_params()
+        offset = min(max(self.requested_page - 1, 0) * self.per_page, COUNT_CAP + 1)
+        with connections[listed.db].cursor() as cursor:
+            cursor.execute(
+                f'SELECT listed."pk", count(*) OVER () FROM ({sql}) listed '
+                'ORDER BY listed."published_at" DESC, listed."pk" DESC LIMIT %s OFFSET %s',
+                [*params, self.per_page, offset],
+            )
+            rows = cursor.fetchall()
+        if not rows:  # no items, or a page past the last
+            return listed.values("pk")[: COUNT_CAP + 1].count(), None
+        count = rows[0][1]
+        return count, [pk for pk, _count in rows] if count <= COUNT_CAP else None
 
     @cached_property
     def count(self):
-        if self.by_ids:
-            return len(self.listed)
-        return self.object_list.order_by().values("pk")[: COUNT_CAP + 1].count()
+        return self.probe[0]
 
     def page(self, number):
         number = self.validate_number(number)
-        if not self.by_ids or self.count_is_capped:
+        ids = self.probe[1]
+        if ids is None or number != self.requested_page:
             return super().page(number)
-        bottom = (number - 1) * self.per_page
-        rows = sorted(self.listed, key=newest_first, reverse=True)[bottom : bottom + self.per_page]
-        return self._get_page(self.object_list.filter(pk__in=[pk for pk, _ in rows]), number, self)
+        return self._get_page(self.object_list.filter(pk__in=ids), number, self)
 
     @property
     def count_is_capped(self):

@@ -5,6 +5,7 @@ views of its own (tag suggestions); history (history.py), preview (preview.py), 
 import reversion
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import PAGE_VAR
 from django.db.models import Prefetch
 from django.db.models.functions import Length
 from django.http import JsonResponse
@@ -140,6 +141,17 @@ class NewsItemAdmin(
         ]:
             queryset = queryset.filter(pk__in=linkable_news(request.user).values("pk"))
         return queryset, may_have_duplicates
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        # The page the list will ask for, read as the change list reads it: the paginator
+        # counts the list and finds that page in one statement (ArchivePaginator).
+        try:
+            requested_page = int(request.GET.get(PAGE_VAR, 1))
+        except ValueError:
+            requested_page = 1
+        return self.paginator(
+            queryset, per_page, orphans, allow_empty_first_page, requested_page=requested_page
+        )
 
     def get_object(self, request, object_id, from_field=None):
         item = super().get_object(request, object_id, from_field)
