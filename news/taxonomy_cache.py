@@ -105,7 +105,8 @@ def attach_links(model, items, kinds):
     for item in items:
         for kind in kinds:
             records = records_of(model, kind, item, found[item.pk][kind], current)
-            set_prefetched(item, RELATIONS[kind], records)
+            # As Django's prefetch leaves it; the queryset is made only if a manager asks.
+            prefetch.keep(item, RELATIONS[kind], records)
 
 
 class LinkRow(NamedTuple):
@@ -146,13 +147,6 @@ def model_order(current, kind):
         records = current.fields if kind == "field" else current.countries
         order = current.derived[key] = {pk: rank for rank, pk in enumerate(records)}
     return order
-
-
-def set_prefetched(item, relation, records):
-    """As Django's prefetching leaves a relation: `item.<relation>.all()` gives `records`. The
-    queryset is made only if a manager asks for it (structures/prefetch.py); the pages read the
-    list itself."""
-    prefetch.keep(item, relation, records)
 
 
 def read_links(model, ids, kinds):

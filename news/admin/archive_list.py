@@ -216,7 +216,8 @@ ACTION_LABEL = "Select this object for an action - {}"
 
 class PlainCheckboxes:
     """For a ModelAdmin: each row's action checkbox as Django's CheckboxInput writes it, letter
-    for letter, without rendering the widget's template: 50 rows took 12 ms of a 70 ms list."""
+    for letter, without rendering the widget's template (with the language column's choices,
+    130,000 of the 695,000 function calls of three lists of 50 rows)."""
 
     def action_checkbox(self, obj):
         label = format_html(gettext(ACTION_LABEL), str(obj))
