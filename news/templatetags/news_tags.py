@@ -88,8 +88,8 @@ def news_article_data(item, request):
     image = share_image(item, request)
     if image:
         data["image"] = [image["url"]]
-    keywords = [field.local_name for field in item.fields_of_work.all()]
-    keywords += [tag.name for tag in item.tags.all()]
+    keywords = [field.local_name for field in prefetch.records(item, "fields_of_work")]
+    keywords += [tag.name for tag in prefetch.records(item, "tags")]
     if keywords:
         data["keywords"] = ", ".join(keywords)
     return data
@@ -115,6 +115,14 @@ def filtered_url(url_name, **filters):
     """A view of the listing's filters (the listing, its feeds, its export) filtered by
     `filters`, in the canonical order of the query: {% filtered_url "news:rss" field=slug %}."""
     return f"{reverse(url_name)}?{urlencode(sorted(filters.items()))}"
+
+
+@register.filter
+def prefetched(instance, relation):
+    """`instance.<relation>.all`, read from what the page's prefetch left without making the
+    related manager and its queryset (structures/prefetch.py); read from the database if
+    nothing was prefetched."""
+    return prefetch.records(instance, relation)
 
 
 @register.filter
