@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from structures import prefetch
+
 from .listing.facets import facet_counts, result_count
 from .listing.filters import LISTING_READS, NewsFilter, canonical_query
 from .listing.pagination import CappedPaginator
@@ -71,13 +73,14 @@ def item_data(request, item, versions):
             for structure, name_in_force in item.issuers_in_force()
         ],
         "fields_of_work": [
-            {"slug": field.slug, "name": field.name} for field in item.fields_of_work.all()
+            {"slug": field.slug, "name": field.name}
+            for field in prefetch.records(item, "fields_of_work")
         ],
         "countries": [
             {"slug": country.slug, "name": country.name, "code": country.code}
-            for country in item.countries.all()
+            for country in prefetch.records(item, "countries")
         ],
-        "tags": sorted(tag.name for tag in item.tags.all()),
+        "tags": sorted(tag.name for tag in prefetch.records(item, "tags")),
         "lead": item.lead,
     }
 

@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_safe
 
+from structures import prefetch
+
 from .listing.filters import LISTING_READS, NewsFilter
 from .page_keys import reads_query
 
@@ -58,9 +60,9 @@ def csv_row(request, item):
         item.type,
         timezone.localtime(item.published_at).isoformat(),
         LIST_SEPARATOR.join(name for _, name in item.issuers_in_force()),
-        LIST_SEPARATOR.join(field.name for field in item.fields_of_work.all()),
-        LIST_SEPARATOR.join(country.name for country in item.countries.all()),
-        LIST_SEPARATOR.join(sorted(tag.name for tag in item.tags.all())),
+        LIST_SEPARATOR.join(field.name for field in prefetch.records(item, "fields_of_work")),
+        LIST_SEPARATOR.join(country.name for country in prefetch.records(item, "countries")),
+        LIST_SEPARATOR.join(sorted(tag.name for tag in prefetch.records(item, "tags"))),
         item.lead,
         item.language,
     ]

@@ -16,6 +16,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from languages import registry as languages
+from structures import prefetch
 
 from .exports import invalid_filter_response
 from .listing.filters import LISTING_READS, NewsFilter, canonical_params
@@ -142,8 +143,8 @@ class NewsFeed(Feed):
 
     def item_categories(self, item):
         # Today's names, so that one category gathers a body's items under all its names.
-        bodies = [body.structure.issuing_label for body in item.issuing_bodies.all()]
-        return bodies + [field.name for field in item.fields_of_work.all()]
+        bodies = [body.structure.issuing_label for body in prefetch.records(item, "issuing_bodies")]
+        return bodies + [field.name for field in prefetch.records(item, "fields_of_work")]
 
 
 class AtomNewsFeed(NewsFeed):

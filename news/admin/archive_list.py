@@ -180,8 +180,9 @@ class ArchivePaginator(Paginator):
                 [*params, self.per_page, offset],
             )
             rows = cursor.fetchall()
-        if not rows:  # no items, or a page past the last
-            return listed.values("pk")[: COUNT_CAP + 1].count(), None
+        if not rows:  # no items, or a page past the last: then they are counted
+            count = listed.values("pk")[: COUNT_CAP + 1].count() if offset else 0
+            return count, None
         count = rows[0][1]
         return count, [pk for pk, _count in rows] if count <= COUNT_CAP else None
 
