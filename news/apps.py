@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core.signals import request_finished, request_started
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
@@ -27,8 +28,12 @@ class NewsConfig(AppConfig):
 
     def ready(self):
         """The only place where cached things are tied to the changes that make them stale."""
-        from . import pagecache
+        from . import pagecache, taxonomy_cache
         from .models import Event, NewsItem
+
+        # What a request has read of the taxonomy's version is its own.
+        request_started.connect(taxonomy_cache.start_request, dispatch_uid="taxonomy-start")
+        request_finished.connect(taxonomy_cache.end_request, dispatch_uid="taxonomy-end")
 
         for label in PAGE_MODELS:
             model = self.apps.get_model(label)

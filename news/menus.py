@@ -1,13 +1,20 @@
 """The header menus of every public page, as on the organisation's own site: Fields of work,
 Meetings and conferences, Countries, Structures and institutions.
 
-They are built from the taxonomy as plain dicts and lists, cached in Django's cache (Redis in
-production, so shared by every app server) and served with one cache round trip per request. The
-key holds the year, because the Chairpersonship shown in the Countries menu changes with it. They
-are stored with the page cache's generation and read with it, as pages are (news/pagecache.py):
-any change to the taxonomy renews the generation, so one invalidation serves pages, facet counts
-and menus alike, retried when it fails. Changes that bypass model signals (`QuerySet.update()`,
-raw SQL) are picked up when the entry times out."""
+They are built from the taxonomy as plain dicts and lists. The key holds the year, because the
+Chairpersonship shown in the Countries menu changes with it.
+
+On PostgreSQL each process keeps the menus it built under the taxonomy's version
+(news/taxonomy_cache.py): a counter PostgreSQL's triggers raise in any transaction that changes
+what the menus name, raw SQL included. A page reads the version with its links anyway, so its
+menus cost no round trip while the version stands (one statement on a page that reads no links).
+The menus are built from the primary, which the version is read from.
+
+Elsewhere (SQLite, inside a transaction) they are cached in Django's cache, stored with the page
+cache's generation and read with it, as pages are (news/pagecache.py): any change to the taxonomy
+renews the generation, so one invalidation serves pages, facet counts and menus alike, retried
+when it fails. Changes that bypass model signals (`QuerySet.update()`, raw SQL) are picked up
+there when the entry times out."""
 
 import unicodedata
 import uuid
@@ -21,8 +28,9 @@ from countries.models import Chairpersonship, Country, group_countries
 from languages import registry as languages
 from structures.models import SINGLE_BODY_KINDS, Structure, group_structures
 
-from . import pagecache
+from . import pagecache, taxonomy_cache
 from .models import FieldOfWork, MeetingSeries
+from .replicas.routing import reading
 
 CACHE_TIMEOUT = 60 * 60  # a safety net only: every change made through the models renews it
 KEY_VERSION = 4  # bump when the shape of the menu data changes
@@ -34,10 +42,24 @@ def cache_key(year=None):
     return f"menus:v{KEY_VERSION}:{languages.current().code}:{get_language() or 'en'}:{year}"
 
 
+# {cache key: (the taxonomy's version, the menus built under it)}, in this process.
+_built = {}
+
+
 def get_menus():
-    """The menu data for this year: from the cache when stored under the current generation,
-    or built (and cached) otherwise. While the cache cannot be trusted, built and not kept."""
+    """The menu data for this year: on PostgreSQL, the process's own while the taxonomy's
+    version stands; elsewhere from the cache when stored under the current generation, or
+    built (and cached) otherwise. While the cache cannot be trusted, built and not kept."""
     key = cache_key()
+    version = taxonomy_cache.current_version()
+    if version is not None:
+        kept = _built.get(key)
+        if kept is not None and kept[0] == version:
+            return kept[1]
+        with reading(None):  # from the primary, as the version
+            menus = build_menus()
+        _built[key] = (version, menus)
+        return menus
     current = pagecache.state(key)
     if current is not None and current[3] is not None:
         return current[3]["menus"]

@@ -12,13 +12,19 @@ page shows are never older than the link rows it reads.
 
 The records are shared by every request of the process: they are read, never changed, by the
 pages. Inside a transaction (which may yet be rolled back), and on SQLite, the links are
-prefetched as Django does."""
+prefetched as Django does.
+
+The version a request has read is kept for the rest of it (`current_version`): what else the page
+shows of the taxonomy (its header menus, news/menus.py) is kept by the process under the same
+version, and needs no round trip of its own. The version, the links and the records are all read
+from the primary: a replica's records kept under the primary's version could be older than it."""
 
 import threading
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models import Prefetch, prefetch_related_objects
 
 from structures import prefetch
@@ -50,12 +56,12 @@ def related(model, kind):
 def read_taxonomy(model, version):
     """Every field, country and structure (with its former names), in their models' order."""
     fields, countries = related(model, "field")[0], related(model, "country")[0]
-    structures = related(model, "issued_by")[0].objects.prefetch_related("former_names")
+    structures = related(model, "issued_by")[0].objects.using(DEFAULT_DB_ALIAS)
     return Taxonomy(
         version=version,
-        fields={each.pk: each for each in fields.objects.all()},
-        countries={country.pk: country for country in countries.objects.all()},
-        structures={structure.pk: structure for structure in structures},
+        fields={each.pk: each for each in fields.objects.using(DEFAULT_DB_ALIAS)},
+        countries={country.pk: country for country in countries.objects.using(DEFAULT_DB_ALIAS)},
+        structures={each.pk: each for each in structures.prefetch_related("former_names")},
     )
 
 
@@ -64,7 +70,10 @@ _lock = threading.Lock()
 
 
 def taxonomy(model, version):
+    """The records of `version`, which this request has just read (with its links, or the
+    listing index with the change feed)."""
     global _taxonomy
+    seen(version)
     with _lock:
         if _taxonomy is None or _taxonomy.version != version:
             _taxonomy = read_taxonomy(model, version)
@@ -73,6 +82,42 @@ def taxonomy(model, version):
 
 def usable():
     return connection.vendor == "postgresql" and not connection.in_atomic_block
+
+
+# The version read by the request being answered ({"version": …} once read); None outside
+# requests (set and cleared by the request signals, news/apps.py).
+_request = ContextVar("taxonomy_version_of_request", default=None)
+
+
+def start_request(**kwargs):
+    _request.set({})
+
+
+def end_request(**kwargs):
+    _request.set(None)
+
+
+def seen(version):
+    """This request reads the taxonomy of `version`: the first version it read stays its own."""
+    request = _request.get()
+    if request is not None:
+        request.setdefault("version", version)
+
+
+def current_version():
+    """The taxonomy's version as this request reads it: the one it read with its links, else
+    read now (and kept for the rest of the request). None where the process keeps nothing of
+    the taxonomy (SQLite, inside a transaction)."""
+    if not usable():
+        return None
+    request = _request.get()
+    if request and "version" in request:
+        return request["version"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version FROM news_taxonomyversion")
+        version = cursor.fetchone()[0]
+    seen(version)
+    return version
 
 
 def prefetch_lookups(model, kinds):

@@ -92,6 +92,21 @@ def test_the_count_stops_at_its_cap(admin_client, archive, monkeypatch):
     assert re.search(r"\b1 result\b", searched)
 
 
+def test_a_search_is_counted_to_a_lower_cap(admin_client, archive, monkeypatch):
+    """A search stops counting at SEARCH_COUNT_CAP, the list itself at COUNT_CAP."""
+    monkeypatch.setattr(archive_list, "SEARCH_COUNT_CAP", 1)
+    for n in range(2):
+        NewsItemFactory(title=f"Border report {n}", slug=f"border-report-{n}")
+    searched = admin_client.get(f"{LIST}?q=border").content.decode()
+    assert re.search(r"more than 1 results", searched)
+    assert re.search(r"more than 1\s+news items", searched)
+    assert "2 results" not in searched and "3 results" not in searched
+    page = admin_client.get(LIST).content.decode()
+    assert "more than" not in page
+    blank = admin_client.get(f"{LIST}?q=+").content.decode()
+    assert "more than" not in blank
+
+
 def test_each_rows_checkbox_and_language_are_what_django_writes(archive):
     model_admin = admin.site._registry[NewsItem]
     item = archive["managed"]

@@ -10,10 +10,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from countries.models import Chairpersonship, Country
+from news import pagecache, taxonomy_cache
 from news.menus import get_menus
 from news.models import FieldOfWork
 from structures.models import Structure
 
+from .factories import NewsItemFactory
 from .pages import (
     MENU_TABLE,
     SEED_URL,
@@ -24,6 +26,7 @@ from .pages import (
     page,
     structure,
 )
+from .test_listing_index import other_session
 
 # --- menus ----------------------------------------------------------------------------------------
 
@@ -178,3 +181,90 @@ def test_the_menus_follow_the_chairpersonship_at_the_turn_of_the_year(
     # No save happens on New Year's Day; the menus change because the year did.
     monkeypatch.setattr(timezone, "localdate", lambda *args: datetime.date(this_year + 1, 1, 1))
     assert f"Malta – OSCE Chairpersonship {this_year + 1}" in menu_of(page(client, "/"))
+
+
+# --- kept by each process on PostgreSQL (news/menus.py, news/taxonomy_cache.py) ------------------
+
+
+@pytest.fixture
+def outside_transactions(transactional_db, reference_data, settings):
+    """Outside a transaction, where a process keeps its menus; every page made afresh."""
+    settings.PAGE_CACHE_SECONDS = 0
+
+
+def version_reads(captured):
+    return [q["sql"] for q in captured.captured_queries if "news_taxonomyversion" in q["sql"]]
+
+
+def test_each_process_keeps_its_menus_under_the_taxonomys_version(
+    client, outside_transactions, monkeypatch
+):
+    page(client, "/fields-of-work/")
+    cache_reads = []
+    real_state = pagecache.state
+    monkeypatch.setattr(pagecache, "state", lambda key: cache_reads.append(key) or real_state(key))
+    with CaptureQueriesContext(connection) as captured:
+        menu = menu_of(page(client, "/fields-of-work/"))
+    assert "Border management" in menu
+    assert not any(MENU_TABLE in query["sql"] for query in captured.captured_queries)
+    assert len(version_reads(captured)) == 1  # the page reads no links: one statement
+    assert cache_reads == []
+
+
+def test_a_page_that_reads_links_reads_the_version_once(client, outside_transactions):
+    item = NewsItemFactory(title="Links and menus", slug="links-and-menus")
+    page(client, item.get_absolute_url())
+    with CaptureQueriesContext(connection) as captured:
+        page(client, item.get_absolute_url())
+    (links,) = version_reads(captured)
+    assert "UNION ALL" in links  # the version came with the item's links
+
+
+@pytest.mark.parametrize(
+    "statement, shown",
+    [
+        (
+            "UPDATE structures_structure SET name = 'Mission renamed elsewhere' "
+            "WHERE slug = 'mission-to-skopje'",
+            "Mission renamed elsewhere",
+        ),
+        (
+            "UPDATE news_meetingseries SET name = 'Series renamed elsewhere' "
+            "WHERE id = (SELECT min(id) FROM news_meetingseries)",
+            "Series renamed elsewhere",
+        ),
+        (
+            "UPDATE countries_chairpersonship SET country_id = "
+            "(SELECT id FROM countries_country WHERE slug = 'malta'), country_name = 'Malta' "
+            "WHERE year = %s",
+            "Malta – OSCE Chairpersonship",
+        ),
+    ],
+)
+def test_a_change_by_another_session_is_in_the_next_pages_menus(
+    client, outside_transactions, statement, shown
+):
+    """Raw SQL from another connection sends no signal: PostgreSQL's triggers raise the
+    version, and the next page's menus are built again."""
+    make_current_chairpersonship("switzerland")
+    assert shown not in menu_of(page(client, "/"))
+    with other_session() as other:
+        other.execute(statement, [timezone.localdate().year] if "%s" in statement else [])
+    assert shown in menu_of(page(client, "/"))
+
+
+def test_a_request_keeps_the_first_version_it_read(outside_transactions):
+    with other_session() as other:
+        before = taxonomy_cache.current_version()
+        other.execute("UPDATE news_fieldofwork SET name = name WHERE id = 0")
+        other.commit()
+        assert taxonomy_cache.current_version() == before + 1  # outside requests: read each time
+        taxonomy_cache.start_request()
+        try:
+            taxonomy_cache.seen(before)
+            other.execute("UPDATE news_fieldofwork SET name = name WHERE id = 0")
+            other.commit()
+            assert taxonomy_cache.current_version() == before
+        finally:
+            taxonomy_cache.end_request()
+        assert taxonomy_cache.current_version() == before + 2

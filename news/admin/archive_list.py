@@ -11,7 +11,7 @@ from an index (bench/README.md, "Admin at a million items").
 - The year filter lists the years between the archive's first and last item (two index
   probes) where the date hierarchy read every row's date.
 - The list reads neither the body nor the search document of the items it shows.
-- It counts its items up to 10,001 only (`ArchivePaginator`).
+- It counts its items up to 10,001 only, a search's up to 1,001 (`ArchivePaginator`).
 - Each row's action checkbox is written as text (`PlainCheckboxes`), not by a form widget's
   template."""
 
@@ -128,9 +128,14 @@ class PublishedYearFilter(admin.SimpleListFilter):
         return queryset
 
 
-# Past this many, the list says "more than 10,000": counting every match of a common word at a
-# million items took longer than the page may.
+# Past this many, the list says "more than 10,000": counting a million items took longer than
+# the page may.
 COUNT_CAP = 10_000
+# A search's count stops sooner: PostgreSQL finds a common word's matches by reading the table
+# until it has enough, and at a million items a manager's "border" took 285-326 ms to reach
+# 10,001 (bench/README.md, "Admin at a million items"). Past a thousand results an editor
+# narrows the search rather than pages through it.
+SEARCH_COUNT_CAP = 1_000
 
 
 # The list's order unless the user sorts it by a column (ModelAdmin.ordering, with the pk
@@ -139,19 +144,21 @@ NEWEST_FIRST = ("-published_at", "-pk")
 
 
 class ArchivePaginator(Paginator):
-    """Counts the list's items up to COUNT_CAP + 1 only (PostgreSQL stops there). Beyond it the
-    list has COUNT_CAP items' worth of pages; a search or a filter narrows it.
+    """Counts the list's items up to its cap + 1 only (PostgreSQL stops there): COUNT_CAP, or
+    SEARCH_COUNT_CAP for a search. Beyond it the list has the cap's worth of pages; a search or
+    a filter narrows it.
 
     A list of news items in its usual order, on PostgreSQL, is counted and paged in one
-    statement: the (at most COUNT_CAP + 1) items, in no order, then sorted by PostgreSQL, which
+    statement: the (at most cap + 1) items, in no order, then sorted by PostgreSQL, which
     gives the requested page's ids and their number. Under the cap that is the page; the page's
     items are then read by id, rather than by walking the dates' index again to the page (an
     editor's search at a million items walked 21,663 items to find 50: bench/README.md, "Admin
     at a million items"). Past the cap, the page is the list's own slice, as before."""
 
-    def __init__(self, *args, requested_page=1, **kwargs):
+    def __init__(self, *args, requested_page=1, searched=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.requested_page = requested_page
+        self.cap = SEARCH_COUNT_CAP if searched else COUNT_CAP
 
     @cached_property
     def by_ids(self):
@@ -165,14 +172,14 @@ class ArchivePaginator(Paginator):
 
     @cached_property
     def probe(self):
-        """(the count, up to COUNT_CAP + 1; the ids of the requested page, in the list's order,
+        """(the count, up to the cap + 1; the ids of the requested page, in the list's order,
         when the count is under the cap, else None)."""
         # Neither the order nor the list's annotations: PostgreSQL may stop at the cap.
         listed = self.object_list.order_by()
         if not self.by_ids:
-            return listed.values("pk")[: COUNT_CAP + 1].count(), None
-        sql, params = listed.values("pk", "published_at")[: COUNT_CAP + 1].query.sql_with_params()
-        offset = min(max(self.requested_page - 1, 0) * self.per_page, COUNT_CAP + 1)
+            return listed.values("pk")[: self.cap + 1].count(), None
+        sql, params = listed.values("pk", "published_at")[: self.cap + 1].query.sql_with_params()
+        offset = min(max(self.requested_page - 1, 0) * self.per_page, self.cap + 1)
         with connections[listed.db].cursor() as cursor:
             cursor.execute(
                 f'SELECT listed."pk", count(*) OVER () FROM ({sql}) listed '
@@ -181,10 +188,10 @@ class ArchivePaginator(Paginator):
             )
             rows = cursor.fetchall()
         if not rows:  # no items, or a page past the last: then they are counted
-            count = listed.values("pk")[: COUNT_CAP + 1].count() if offset else 0
+            count = listed.values("pk")[: self.cap + 1].count() if offset else 0
             return count, None
         count = rows[0][1]
-        return count, [pk for pk, _count in rows] if count <= COUNT_CAP else None
+        return count, [pk for pk, _count in rows] if count <= self.cap else None
 
     @cached_property
     def count(self):
@@ -199,13 +206,13 @@ class ArchivePaginator(Paginator):
 
     @property
     def count_is_capped(self):
-        return self.count > COUNT_CAP
+        return self.count > self.cap
 
     @property
     def shown_count(self):
         """The count to show: "more than 10,000" past the cap."""
         if self.count_is_capped:
-            cap = number_format(COUNT_CAP, force_grouping=True)
+            cap = number_format(self.cap, force_grouping=True)
             return _("more than %(count)s") % {"count": cap}
         return number_format(self.count, force_grouping=True)
 

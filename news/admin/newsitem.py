@@ -5,7 +5,7 @@ views of its own (tag suggestions); history (history.py), preview (preview.py), 
 import reversion
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.views.main import PAGE_VAR
+from django.contrib.admin.views.main import PAGE_VAR, SEARCH_VAR
 from django.db.models import Prefetch
 from django.db.models.functions import Length
 from django.http import JsonResponse
@@ -144,13 +144,19 @@ class NewsItemAdmin(
 
     def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
         # The page the list will ask for, read as the change list reads it: the paginator
-        # counts the list and finds that page in one statement (ArchivePaginator).
+        # counts the list and finds that page in one statement (ArchivePaginator). A search
+        # is counted to a lower cap.
         try:
             requested_page = int(request.GET.get(PAGE_VAR, 1))
         except ValueError:
             requested_page = 1
         return self.paginator(
-            queryset, per_page, orphans, allow_empty_first_page, requested_page=requested_page
+            queryset,
+            per_page,
+            orphans,
+            allow_empty_first_page,
+            requested_page=requested_page,
+            searched=bool(request.GET.get(SEARCH_VAR, "").strip()),
         )
 
     def get_object(self, request, object_id, from_field=None):
