@@ -33,6 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
+from django.conf import settings
 
 DUMP = "db.dump"
 MEDIA = "media.tar.gz"
@@ -63,7 +64,7 @@ def sha256(path):
 
 def postgres_arguments(database):
     """Connection options and environment of pg_dump/pg_restore for a Django DATABASES entry."""
-    if database["ENGINE"] != "django.db.backends.postgresql":
+    if database["ENGINE"] not in settings.POSTGRESQL_ENGINES:
         raise BackupError(
             f"backups need PostgreSQL (pg_dump); this database is {database['ENGINE']}. "
             "Set DATABASE_URL to the PostgreSQL database."
@@ -196,10 +197,10 @@ def read_manifest(source):
 
 def table_count(database):
     """Tables in the target database outside PostgreSQL's own schemas."""
-    settings = {"dbname": "NAME", "host": "HOST", "port": "PORT", "user": "USER"}
+    options = {"dbname": "NAME", "host": "HOST", "port": "PORT", "user": "USER"}
     try:
         with psycopg.connect(
-            **{option: database[key] for option, key in settings.items() if database.get(key)},
+            **{option: database[key] for option, key in options.items() if database.get(key)},
             password=database.get("PASSWORD") or None,
             connect_timeout=10,
         ) as connection:

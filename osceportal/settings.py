@@ -44,12 +44,26 @@ def env_list(name, default=()):
     return items or list(default)
 
 
+# Django's PostgreSQL backend, and the site's own: the same, with a health check that costs no
+# round trip (osceportal/postgresql/base.py).
+POSTGRESQL_ENGINES = ("django.db.backends.postgresql", "osceportal.postgresql")
+
+
+def site_database(database):
+    """A DATABASES entry as the site connects: PostgreSQL through the site's backend, without
+    JIT."""
+    if database["ENGINE"] == POSTGRESQL_ENGINES[0]:
+        database = without_jit(database)
+        database["ENGINE"] = POSTGRESQL_ENGINES[1]
+    return database
+
+
 def without_jit(database):
     """A PostgreSQL connection with the JIT compiler off. It compiles any statement whose
     estimated cost passes jit_above_cost: a back-office search at a million items spent 13-15 ms
     of its 120-180 ms in compilation, every time (bench/README.md, "Admin at a million items").
     Pages run short statements, once each: compiled code is never reused long enough to pay."""
-    if database["ENGINE"] == "django.db.backends.postgresql":
+    if database["ENGINE"] in POSTGRESQL_ENGINES:
         options = database.setdefault("OPTIONS", {})
         options["options"] = " ".join(filter(None, [options.get("options"), "-c jit=off"]))
     return database
@@ -66,14 +80,14 @@ def replica_databases(urls):
             conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
             conn_health_checks=True,
         )
-        if database["ENGINE"] != "django.db.backends.postgresql":
+        if database["ENGINE"] not in POSTGRESQL_ENGINES:
             raise ImproperlyConfigured(
                 f"DATABASE_REPLICA_URLS: {url.split('://')[0]}:// is not PostgreSQL. Read "
                 "replicas are PostgreSQL streaming standbys of DATABASE_URL's database."
             )
         database.setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
         database["TEST"] = {"MIRROR": "default"}
-        replicas[f"replica_{number}"] = without_jit(database)
+        replicas[f"replica_{number}"] = site_database(database)
     return replicas
 
 
@@ -162,7 +176,7 @@ TEMPLATES = [
 WSGI_APPLICATION = "osceportal.wsgi.application"
 
 DATABASES = {
-    "default": without_jit(
+    "default": site_database(
         dj_database_url.config(
             default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
             conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
@@ -178,7 +192,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # client's requests just after it wrote go to the primary. None: nothing changes.
 DATABASES |= replica_databases(env_list("DATABASE_REPLICA_URLS"))
 DATABASE_REPLICAS = [alias for alias in DATABASES if alias != "default"]
-if DATABASE_REPLICAS and DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+if DATABASE_REPLICAS and DATABASES["default"]["ENGINE"] not in POSTGRESQL_ENGINES:
     raise ImproperlyConfigured(
         "DATABASE_REPLICA_URLS needs DATABASE_URL on PostgreSQL: the replicas are its standbys."
     )

@@ -2,6 +2,7 @@ import json
 
 import pytest
 from django.conf import settings
+from django.db import connection
 
 from news.models import NewsItem
 
@@ -33,7 +34,8 @@ def test_public_pages_answer(client, demo_news, url):
 
 def test_database_is_postgresql():
     # The suite is meant to run where production runs.
-    assert settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    assert settings.DATABASES["default"]["ENGINE"] == "osceportal.postgresql"
+    assert connection.vendor == "postgresql"
 
 
 def test_seed_item_page_shows_the_name_in_force_in_2013(client, demo_news):
