@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from django.db import DEFAULT_DB_ALIAS, connection
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import BigIntegerField, JSONField, Prefetch, prefetch_related_objects
+from django.db.models.expressions import RawSQL
 
 from structures import prefetch
 
@@ -143,6 +144,11 @@ def attach_links(model, items, kinds):
         prefetch_related_objects(items, *prefetch_lookups(model, kinds))
         return
     version, rows = read_links(model, [item.pk for item in items], kinds)
+    keep_links(model, items, kinds, version, rows)
+
+
+def keep_links(model, items, kinds, version, rows):
+    """Fill the prefetch caches of `items` from the link rows `rows` read at `version`."""
     current = taxonomy(model, version)
     found = {item.pk: {kind: [] for kind in kinds} for item in items}
     for row in rows:
@@ -194,11 +200,14 @@ def model_order(current, kind):
     return order
 
 
-def read_links(model, ids, kinds):
-    """(the taxonomy's version, [LinkRow]) for the items `ids`."""
+VERSION = "SELECT version FROM news_taxonomyversion"
+
+
+def link_parts(model, kinds, items):
+    """One SELECT of LinkRow's columns for each kind of link, of the items whose id is
+    `items` (an SQL expression)."""
     qn = connection.ops.quote_name
-    parts = ["SELECT 'version', 0, version, 0, 0, NULL, NULL FROM news_taxonomyversion"]
-    params = []
+    parts = []
     for kind in kinds:
         table, item, value = (qn(part) for part in LINKS[kind].columns(model))
         position = "link.position" if kind == "issued_by" else "0"
@@ -208,12 +217,49 @@ def read_links(model, ids, kinds):
             tag = f"JOIN {qn(tags)} AS tag ON tag.id = link.{value}"
             name, slug = "tag.name", "tag.slug"
         parts.append(
-            f"SELECT '{kind}', link.{item}, link.{value}, {position}, link.id, {name}, {slug} "
-            f"FROM {table} AS link {tag} WHERE link.{item} = ANY(%s)"
+            f"SELECT '{kind}' AS kind, link.{item} AS item, link.{value} AS value, "
+            f"{position} AS position, link.id AS link, {name} AS name, {slug} AS slug "
+            f"FROM {table} AS link {tag} WHERE link.{item} {items}"
         )
-        params.append(ids)
+    return parts
+
+
+def read_links(model, ids, kinds):
+    """(the taxonomy's version, [LinkRow]) for the items `ids`."""
+    parts = ["SELECT 'version', 0, version, 0, 0, NULL, NULL FROM news_taxonomyversion"]
+    parts += link_parts(model, kinds, "= ANY(%s)")
     with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), params)
+        cursor.execute(" UNION ALL ".join(parts), [ids] * len(kinds))
         rows = [LinkRow(*row) for row in cursor.fetchall()]
     version = next(row.value for row in rows if row.kind == "version")
     return version, [row for row in rows if row.kind != "version"]
+
+
+# The columns the items' own statement gives them (`select_links`).
+LINKS_COLUMN, VERSION_COLUMN = "taxonomy_links", "taxonomy_version"
+
+
+def select_links(query, model, kinds):
+    """Add to `query` (of `model`'s items) two columns: each item's link rows (as a JSON array
+    of LinkRows), and the taxonomy's version, read in the same snapshot. PostgreSQL looks
+    each item's links up in the link tables' indexes, as `read_links` does for a page."""
+    qn = connection.ops.quote_name
+    own_id = f"{qn(query.get_initial_alias())}.{qn(model._meta.pk.column)}"
+    rows = " UNION ALL ".join(link_parts(model, kinds, f"= {own_id}"))
+    links = (
+        "SELECT jsonb_agg(jsonb_build_array(kind, item, value, position, link, name, slug)) "
+        f"FROM ({rows}) AS links"
+    )
+    query.add_annotation(RawSQL(links, (), output_field=JSONField()), LINKS_COLUMN)
+    query.add_annotation(RawSQL(VERSION, (), output_field=BigIntegerField()), VERSION_COLUMN)
+
+
+def attach_selected_links(model, items, kinds):
+    """`attach_links` for items read with `select_links`' columns, which are taken off them."""
+    if not items:
+        return
+    rows, version = [], None
+    for item in items:
+        version = item.__dict__.pop(VERSION_COLUMN)
+        rows += [LinkRow(*row) for row in item.__dict__.pop(LINKS_COLUMN) or ()]
+    keep_links(model, items, kinds, version, rows)

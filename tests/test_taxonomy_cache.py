@@ -71,7 +71,22 @@ def test_one_statement_gives_what_django_prefetches(items):
     from_one_statement(ids)  # the taxonomy is read
     found, queries = from_one_statement(ids)
     assert found == as_django_prefetches(ids)
-    assert queries == 2  # the items, then their links with the taxonomy's version
+    assert queries == 1  # the items, with their links and the taxonomy's version
+
+
+def test_a_slice_further_on_reads_its_links_apart(items):
+    """PostgreSQL would work out the links of the rows an OFFSET skips: a slice that does not
+    start at the first row reads its page's links in a statement of their own."""
+    ids = [item.pk for item in items]
+    from_one_statement(ids)  # the taxonomy is read
+    queryset = NewsItem.objects.filter(pk__in=ids).order_by("pk").with_links(ARTICLE)
+    with CaptureQueriesContext(connection) as captured:
+        found = [described(item) for item in queryset[2:5]]
+    assert found == as_django_prefetches(ids)[2:5]
+    assert len(captured.captured_queries) == 2
+    assert "OFFSET" in captured.captured_queries[0]["sql"]
+    assert "jsonb_agg" not in captured.captured_queries[0]["sql"]
+    assert not hasattr(queryset[0], taxonomy_cache.LINKS_COLUMN)  # taken off the item
 
 
 def test_a_change_to_the_taxonomy_is_seen_by_the_next_page(items):
