@@ -30,6 +30,7 @@ from twice the rows needed, so that the list stays full however many stories are
 from django.db import connection
 
 from languages import registry as languages
+from structures.prefetch import records
 
 from .links import LINKS
 from .models import NewsItem
@@ -45,9 +46,9 @@ WEIGHTS = {"field": 3, "country": 2, "issued_by": 1}
 def link_tables(item):
     """(table, item column, value column, the item's values, weight) for each dimension."""
     values = {
-        "field": [field.pk for field in item.fields_of_work.all()],
-        "country": [country.pk for country in item.countries.all()],
-        "issued_by": [body.structure_id for body in item.issuing_bodies.all()],
+        "field": [field.pk for field in records(item, "fields_of_work")],
+        "country": [country.pk for country in records(item, "countries")],
+        "issued_by": [body.structure_id for body in records(item, "issuing_bodies")],
     }
     return [
         (*LINKS[facet].columns(NewsItem), values[facet], weight)
