@@ -121,6 +121,28 @@ def current_version():
     return version
 
 
+# The records of the taxonomy by kind of link, as `Taxonomy` holds them.
+RECORDS = {"field": "fields", "country": "countries", "issued_by": "structures"}
+
+
+def by_slug(model, values_model):
+    """{slug: record} of the fields, countries or structures (`values_model`) of the items
+    `model`, in their model's order, at the version this request reads: what
+    `values_model.objects.all()` gives, without a query of its own. None where the process
+    keeps no taxonomy, or for another model."""
+    kind = next((kind for kind in RECORDS if related(model, kind)[0] is values_model), None)
+    version = current_version() if kind else None
+    if version is None:
+        return None
+    current = taxonomy(model, version)
+    key = ("by slug", kind)
+    found = current.derived.get(key)
+    if found is None:
+        records = getattr(current, RECORDS[kind]).values()
+        found = current.derived[key] = {record.slug: record for record in records}
+    return found
+
+
 def prefetch_lookups(model, kinds):
     lookups = []
     for kind in kinds:

@@ -7,6 +7,7 @@ from django.db import connection
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from taggit.models import Tag
 
 from countries.models import Country
 from news import pagecache
@@ -432,6 +433,18 @@ def test_a_tag_of_a_public_item_filters_every_view_of_the_listing(client, refere
     assert status == 200
     assert "Public item with a shared tag" in body
     assert "Draft item with a shared tag" not in body
+
+
+def test_the_public_tags_are_made_only_for_a_listing_given_a_tag(client, reference_data):
+    """public_tags is a subquery over the items, made per request: a listing without a tag does
+    not make it; a listing with one, even among empty values, filters by it."""
+    NewsItemFactory(title="Tagged for the empty value").tags.add("given-tag")
+    untagged = NewsFilter(QueryDict("q=water"), queryset=NewsItem.objects.published())
+    tag_field = untagged.filters["tag"].field
+    assert tag_field.queryset.model is Tag and tag_field.queryset.query.is_empty()
+    tagged = NewsFilter(QueryDict("tag=&tag=given-tag"), queryset=NewsItem.objects.published())
+    assert not tagged.filters["tag"].field.queryset.query.is_empty()
+    assert [item.title for item in tagged.qs] == ["Tagged for the empty value"]
 
 
 def test_a_tag_can_be_chosen_once_its_item_is_published(client, reference_data):

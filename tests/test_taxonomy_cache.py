@@ -121,3 +121,27 @@ def test_an_export_reads_the_links_of_each_chunk_at_once(items):
     assert found == as_django_prefetches([item.pk for item in items])
     link_reads = [q for q in captured.captured_queries if "news_taxonomyversion" in q["sql"]]
     assert len(link_reads) == 2  # two chunks of at most four items
+
+
+def test_a_listings_chosen_values_come_from_the_taxonomy_kept(client, items):
+    """The slugs of fields, countries and bodies a listing is given are checked against the
+    taxonomy the process keeps, at the version the request reads: no query of their tables;
+    an unknown slug is still refused, a renamed one (by another session) is seen at once."""
+    field, country = items[0].fields_of_work.first(), items[1].countries.first()
+    url = f"/news/?country={country.slug}&field={field.slug}"
+    client.get(url)  # the taxonomy is read
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    assert [value.pk for value in response.context["form"].cleaned_data["field"]] == [field.pk]
+    tables = ('"news_fieldofwork"', '"countries_country"', '"structures_structure"')
+    assert not any(
+        query["sql"].lstrip().startswith("SELECT") and any(t in query["sql"] for t in tables)
+        for query in captured.captured_queries
+        if "news_newsitem" not in query["sql"]
+    )
+    assert client.get("/news/?field=no-such-field").status_code in (301, 302, 400)
+    with other_session() as other:
+        other.execute("UPDATE news_fieldofwork SET slug = 'renamed-elsewhere' WHERE id = %s",
+                      [field.pk])  # fmt: skip
+    assert client.get("/news/?field=renamed-elsewhere").status_code == 200
