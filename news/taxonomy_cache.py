@@ -16,8 +16,11 @@ prefetched as Django does.
 
 The version a request has read is kept for the rest of it (`current_version`): what else the page
 shows of the taxonomy (its header menus, news/menus.py) is kept by the process under the same
-version, and needs no round trip of its own. The version, the links and the records are all read
-from the primary: a replica's records kept under the primary's version could be older than it."""
+version, and needs no round trip of its own. The records are read from the primary, which is never
+behind the version a page reads: a page read from a replica reads its version there, with its
+items, and a replica's records kept under the primary's version could be older than it. While a
+replica is behind a change to the taxonomy, the two versions alternate and the records are read
+again for each: seconds at most, and only after such a change."""
 
 import threading
 from contextvars import ContextVar
