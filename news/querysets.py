@@ -71,10 +71,12 @@ class NewsItemQuerySet(models.QuerySet):
             taxonomy_cache.attach_links(self.model, chunk, self._links)
             yield from chunk
 
-    def published(self):
-        """The one definition of "public": published, and its time has come. A scheduled item
-        (published with a future time) becomes public by itself when that time passes."""
-        return self.filter(status=self.model.Status.PUBLISHED, published_at__lte=timezone.now())
+    def published(self, at=None):
+        """The one definition of "public": published, and its time has come (`at`, now by
+        default). A scheduled item (published with a future time) becomes public by itself when
+        that time passes."""
+        moment = timezone.now() if at is None else at
+        return self.filter(status=self.model.Status.PUBLISHED, published_at__lte=moment)
 
     def not_public(self):
         """Exactly the items `published()` leaves out: drafts, withdrawn items and scheduled

@@ -27,7 +27,10 @@ comes first, and of two versions of one story the one in the item's language is 
 from twice the rows needed, so that the list stays full however many stories are in both).
 """
 
+import datetime
+
 from django.db import connection
+from django.utils import timezone
 
 from languages import registry as languages
 from structures.prefetch import records
@@ -56,10 +59,29 @@ def link_tables(item):
     ]
 
 
+# A moment that stands for "now" in the compiled condition (`published_condition`).
+STAND_IN = datetime.datetime(1900, 1, 1, tzinfo=datetime.UTC)
+_compiled = {}  # {database vendor: (SQL, parameters, the position of the moment or None)}
+
+
 def published_condition():
-    """The WHERE clause of `NewsItem.objects.published()`, as SQL and parameters."""
-    query = NewsItem.objects.published().query
-    return query.get_compiler(connection=connection).compile(query.where)
+    """The WHERE clause of `NewsItem.objects.published()`, as SQL and parameters. Compiled once
+    a process, at a stand-in moment that each call replaces with now (compiling it was 4% of an
+    article's time, by sampling)."""
+    vendor = connection.vendor
+    if vendor not in _compiled:
+        query = NewsItem.objects.published(at=STAND_IN).query
+        sql, params = query.get_compiler(connection=connection).compile(query.where)
+        stand_in = connection.ops.adapt_datetimefield_value(STAND_IN)
+        positions = [number for number, param in enumerate(params) if param == stand_in]
+        _compiled[vendor] = (sql, tuple(params), positions[0] if len(positions) == 1 else None)
+    sql, params, moment = _compiled[vendor]
+    if moment is None:  # the stand-in could not be told from the other parameters
+        query = NewsItem.objects.published().query
+        return query.get_compiler(connection=connection).compile(query.where)
+    params = list(params)
+    params[moment] = connection.ops.adapt_datetimefield_value(timezone.now())
+    return sql, params
 
 
 def one_version_per_story(rows, language):

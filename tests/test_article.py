@@ -5,11 +5,12 @@ import datetime
 import re
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from countries.models import Country
 from news.models import FieldOfWork, NewsItem
-from news.related import related_items
+from news.related import published_condition, related_items
 from news.sanitise import clean_body
 from structures.models import Structure
 
@@ -292,6 +293,21 @@ def test_related_items_are_never_unpublished_nor_the_item_itself(overlapping_ite
     assert len(related) == 5
     for name in ("item", "draft", "withdrawn", "scheduled", "unrelated"):
         assert items[name] not in related
+
+
+def test_a_scheduled_item_joins_the_related_list_when_its_time_comes(
+    overlapping_items, monkeypatch
+):
+    """The public condition is compiled once a process (news/related.py): each call still asks
+    it of its own moment."""
+    items = overlapping_items
+    assert items["scheduled"] not in related_to(items["item"])
+    later = timezone.now() + datetime.timedelta(hours=2)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    assert items["scheduled"] in related_to(items["item"])
+    sql, params = published_condition()
+    query = NewsItem.objects.published().query
+    assert (sql, list(params)) == query.get_compiler(connection=connection).compile(query.where)
 
 
 def test_related_candidates_are_the_newest_per_shared_value(overlapping_items, monkeypatch):
