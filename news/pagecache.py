@@ -265,20 +265,6 @@ def lifetime_without_cache():
     return min(settings.PAGE_CACHE_SECONDS, seconds_to_go_live)
 
 
-def generation():
-    """(generation, seconds until the next go-live or None). While the cache cannot be trusted,
-    or this request reads a replica behind the generation, a generation nothing was stored under
-    and no time to keep anything: what is kept under the generation (the facet counts,
-    news/listing/facets.py) is then made afresh, and not stored."""
-    current = read_state()
-    if current is None:
-        return untrusted_generation(), 0
-    generation, _changed_at, seconds_to_go_live, values = current
-    if behind_generation(generation, values):
-        return untrusted_generation(), 0
-    return generation, seconds_to_go_live
-
-
 def state(key):
     """(generation, changed_at, seconds a page may live, the page stored under `key` or None) as
     things stand now: one cache round trip when nothing is due to go live and no bump is owed.

@@ -291,7 +291,7 @@ def test_the_counts_key_holds_the_content_and_the_site_language():
                                content_language=code)  # fmt: skip
         assert filterset.is_valid()
         with translation.override(chrome):
-            return counts_key(filterset, 1)
+            return counts_key(filterset)
 
     assert len({key("en", "en"), key("ru", "ru"), key("tg", "ru"), key(None, "en")}) == 4
 

@@ -1,6 +1,6 @@
 """Facet counts for the news listing: beside each option, the number of items it would give
-under the *other* active filters (disjunctive counts), computed in SQL (`compute_counts`) and
-kept in the shared cache per canonical filter and language.
+under the *other* active filters (disjunctive counts), computed in SQL (`compute_counts`) or from
+the listing index, and kept in the shared cache per canonical filter and language.
 
 The options are named in the page's language (`local_name`, `local_label`); the language facet
 names each language in itself ("Русский", "Română") and counts over the public items of every
@@ -106,13 +106,13 @@ def count_by(queryset, key, item_key):
     return dict(queryset.values_list(key).annotate(n=Count(item_key)).values_list(key, "n"))
 
 
-def counts_key(filterset, generation):
+def counts_key(filterset):
     """Per canonical filter, content language (whose view the counts are taken over; "*" for
     every language) and language of the site's words (the labels of the rendered panel)."""
     pairs = [pair for pair in canonical_params(filterset) if pair[0] != "sort"]
     pairs += [(":content", filterset.content_language or "*"), (":chrome", get_language() or "")]
     digest = hashlib.sha256(urlencode(pairs).encode()).hexdigest()
-    return f"facets:{generation}:{digest}"
+    return f"facets:{digest}"
 
 
 def facet_counts(filterset, listing=None):
@@ -120,27 +120,36 @@ def facet_counts(filterset, listing=None):
     from the listing index (`listing`, news/listing/fast.py) when there is one, else in SQL.
 
     The counts are kept in the shared cache per canonical filter (page and sort do not change
-    them), under the page cache's generation, so that any change, or a scheduled item going
-    live, renews them; the generation is read once for both keys. The panel shows the counts,
-    the chosen values and the sort. Without a shared cache there is no panel key."""
+    them), stored with the page cache's generation and read in the same round trip as it, as
+    pages are (news/pagecache.py): any change, or a scheduled item going live, renews them. The
+    panel shows the counts, the chosen values and the sort; its key holds the generation.
+    Without a shared cache, or while it cannot be trusted, or when this request reads a replica
+    behind the generation, the counts are made afresh and nothing is kept."""
 
     def count():
         return listing.counts() if listing is not None else compute_counts(filterset)
 
     if not settings.FACET_CACHE:
         return FacetCounts(count(), None)
-    generation, seconds_to_go_live = pagecache.generation()
-    key = counts_key(filterset, generation)
-    panel_key = f"{key}:{filterset.form.cleaned_data.get('sort') or ''}"
-    counts = cache.get(key)
-    if counts is None:
+    key = counts_key(filterset)
+    current = pagecache.read_state(key)
+    if current is None:
+        return FacetCounts(count(), None)
+    generation, _changed_at, seconds_to_go_live, values = current
+    stored = values.get(key)
+    if stored is not None and stored["generation"] == generation:
+        counts = stored["counts"]
+    elif pagecache.behind_generation(generation, values):
+        return FacetCounts(count(), None)
+    else:
         counts = count()
         timeout = FACET_CACHE_SECONDS
         if seconds_to_go_live is not None:
             timeout = min(timeout, seconds_to_go_live)
         if timeout > 0:
-            cache.set(key, counts, timeout)
-    return FacetCounts(counts, panel_key)
+            cache.set(key, {"generation": generation, "counts": counts}, timeout)
+    sort = filterset.form.cleaned_data.get("sort") or ""
+    return FacetCounts(counts, f"{key}:{generation}:{sort}")
 
 
 class FacetCounts(NamedTuple):
