@@ -61,7 +61,7 @@ def link_tables(item):
 
 # A moment that stands for "now" in the compiled condition (`published_condition`).
 STAND_IN = datetime.datetime(1900, 1, 1, tzinfo=datetime.UTC)
-_compiled = {}  # {database vendor: (SQL, parameters, the position of the moment or None)}
+_compiled = {}  # {database vendor: (SQL, parameters, the position of the moment)}
 
 
 def published_condition():
@@ -72,13 +72,9 @@ def published_condition():
     if vendor not in _compiled:
         query = NewsItem.objects.published(at=STAND_IN).query
         sql, params = query.get_compiler(connection=connection).compile(query.where)
-        stand_in = connection.ops.adapt_datetimefield_value(STAND_IN)
-        positions = [number for number, param in enumerate(params) if param == stand_in]
-        _compiled[vendor] = (sql, tuple(params), positions[0] if len(positions) == 1 else None)
+        moment = list(params).index(connection.ops.adapt_datetimefield_value(STAND_IN))
+        _compiled[vendor] = (sql, tuple(params), moment)
     sql, params, moment = _compiled[vendor]
-    if moment is None:  # the stand-in could not be told from the other parameters
-        query = NewsItem.objects.published().query
-        return query.get_compiler(connection=connection).compile(query.where)
     params = list(params)
     params[moment] = connection.ops.adapt_datetimefield_value(timezone.now())
     return sql, params

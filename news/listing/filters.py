@@ -134,14 +134,14 @@ class SlugMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
         """A queryset made for each request (`public_tags`: a subquery over the items, 5% of a
         listing's time by sampling) is made only when the filter is given a value: without one
         the field never reads it (SlugMultipleChoiceField.clean)."""
-        declared = self.extra.get("queryset")
+        model = getattr(self.extra.get("queryset"), "model", None)  # of a callable that says it
         data = getattr(self.parent, "data", None)
-        if callable(declared) and data is not None:
+        if model is not None and callable(self.extra["queryset"]) and data is not None:
             given = data.getlist(self.field_name) if hasattr(data, "getlist") else [
                 data.get(self.field_name)
             ]  # fmt: skip
             if not any(given):
-                return declared.model.objects.none()
+                return model.objects.none()
         return super().get_queryset(request)
 
 
