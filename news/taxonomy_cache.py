@@ -6,9 +6,9 @@ Django's prefetching reads them in four queries a page (five with the former nam
 building the same few dozen taxonomy records again. Here the page's link rows come in one
 statement, together with the taxonomy's version: a counter PostgreSQL's triggers raise inside
 any transaction that changes a field of work, country, structure or former name
-(news/migrations/0016_taxonomy_version.py). While the version is the one the process read the
-records under, they are used as they are; otherwise they are read again first. So the records a
-page shows are never older than the link rows it reads.
+(news/migrations/0016_taxonomy_version.py), or a tag (0019). While the version is the one the
+process read the records under, they are used as they are; otherwise they are read again first.
+So the records a page shows are never older than the link rows it reads.
 
 The records are shared by every request of the process: they are read, never changed, by the
 pages. Inside a transaction (which may yet be rolled back), and on SQLite, the links are
@@ -122,6 +122,28 @@ def current_version():
         version = cursor.fetchone()[0]
     seen(version)
     return version
+
+
+def tags(model, version):
+    """{id: tag} of every tag of the items `model`, in the order PostgreSQL sorts their names,
+    kept with the taxonomy of `version` (its triggers count changes to the tags too: news/
+    migrations/0019_tags_in_taxonomy_version.py). Read on first use: most pages need none."""
+    current = taxonomy(model, version)
+    found = current.derived.get("tags")
+    if found is None:
+        tag_model = related(model, "tag")[0].objects.using(DEFAULT_DB_ALIAS)
+        found = current.derived["tags"] = {tag.pk: tag for tag in tag_model.order_by("name")}
+    return found
+
+
+def tag_order(model, version):
+    """{tag id: its place in the order of the tags' names}, as `tags` reads them."""
+    current = taxonomy(model, version)
+    found = current.derived.get("tag order")
+    if found is None:
+        places = {pk: place for place, pk in enumerate(tags(model, version))}
+        found = current.derived["tag order"] = places
+    return found
 
 
 # The records of the taxonomy by kind of link, as `Taxonomy` holds them.

@@ -8,6 +8,7 @@ These tests run outside a transaction (`transactional_db`): inside one, the list
 use the index (it could take in changes that are then rolled back)."""
 
 import datetime
+import itertools
 import random
 import time
 import uuid
@@ -360,6 +361,47 @@ def test_the_options_follow_a_renamed_country(archive, client):
     assert country.name not in labels()
 
 
+def test_counts_under_the_same_other_filters_are_counted_once_per_version(archive, monkeypatch):
+    """Every listing of one country counts the fields over the same items: the second listing
+    of that country, whatever its field, takes them as the first counted them."""
+    first, second = (field.slug for field in archive["fields"][:2])
+    country = archive["countries"][0].slug
+    assert_same({"country": [country], "field": [first]})
+    counted = []
+    count_facet = IndexedListing.count_facet
+
+    def counting(listing, name, over):
+        counted.append(name)
+        return count_facet(listing, name, over)
+
+    monkeypatch.setattr(IndexedListing, "count_facet", counting)
+    assert_same({"country": [country], "field": [second]})
+    assert "field" not in counted  # kept from the first listing
+    assert "country" in counted  # counted under the other field
+
+
+def test_counts_kept_under_other_filters_follow_a_change_of_families(archive):
+    """A field made a sub-topic of another, by another session (no item changes): the kept
+    counts of the fields under a country are counted again, with the new family."""
+    published = NewsItem.objects.published()
+    country, head, moved = next(
+        (country, head, moved)
+        for country in archive["countries"]
+        for head, moved in itertools.permutations(archive["fields"][:6], 2)
+        if head.parent_id is None and moved.parent_id is None and not moved.subtopics.exists()
+        and published.filter(countries=country, fields_of_work=moved, language="en")
+        .exclude(fields_of_work__in=[head, *head.subtopics.all()]).exists()
+    )  # fmt: skip
+    third = next(field for field in archive["fields"] if field not in (head, moved))
+    chosen = {"country": [country.slug], "field": [third.slug]}
+    assert_same(chosen, "en")  # the fields are counted under the country, and kept
+    with other_session() as other:
+        other.execute(
+            "UPDATE news_fieldofwork SET parent_id = %s WHERE id = %s", [head.pk, moved.pk]
+        )
+    assert_same(chosen, "en")
+
+
 def test_tags_tied_at_the_cut_are_taken_in_name_order(archive):
     """Only the most used tags are offered; those tied with the last are taken as SQL sorts
     their names."""
@@ -368,6 +410,29 @@ def test_tags_tied_at_the_cut_are_taken_in_name_order(archive):
         item.tags.add(f"{'zyxwvutsrqponmlkjihgfedcba'[number % 26]} tied {number % 20}")
     for params in ({}, {"country": [archive["countries"][0].slug]}, {"q": ["border"]}):
         assert_same(params)
+    # Renamed by another session, the last tied tags come first in the order of names.
+    with other_session() as other:
+        other.execute(
+            "UPDATE taggit_tag SET name = 'aaa ' || name WHERE name LIKE %s", ["% tied 1_"]
+        )
+    for params in ({}, {"country": [archive["countries"][0].slug]}, {"q": ["border"]}):
+        assert_same(params)
+
+
+def test_the_tag_options_follow_a_renamed_tag(archive, client):
+    """The tag options come from the tags the process keeps with the taxonomy: renamed by
+    another session, a tag is offered under its new name at once."""
+
+    def labels():
+        response = client.get("/news/?type=news")
+        facet = next(facet for facet in response.context["facets"] if facet.name == "tag")
+        return {option.label for option in facet.options}
+
+    assert "training" in labels()
+    with other_session() as other:
+        other.execute("UPDATE taggit_tag SET name = 'Vocational training' WHERE name = 'training'")
+    assert "Vocational training" in labels()
+    assert "training" not in labels()
 
 
 @given(

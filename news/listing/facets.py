@@ -24,7 +24,7 @@ from countries.models import Country, group_countries
 from languages import registry as languages
 from structures.models import Structure
 
-from .. import pagecache
+from .. import pagecache, taxonomy_cache
 from ..links import LINKS
 from ..menus import by_local_name, field_tree
 from ..models import FieldOfWork, NewsItem
@@ -370,6 +370,20 @@ def entries_of(taxonomy):
     return entries
 
 
+def offered_tags(counted, chosen, taxonomy=None):
+    """The tags the panel offers: those counted, and those chosen (records of the filter's
+    form). From the tags the process keeps with `taxonomy` when there is one."""
+    if taxonomy is None:
+        tags = Tag.objects.filter(pk__in=counted)
+        if chosen:
+            tags |= Tag.objects.filter(pk__in=[tag.pk for tag in chosen])
+        return list(tags.distinct())
+    kept = taxonomy_cache.tags(NewsItem, taxonomy.version)
+    tags = {pk: kept[pk] for pk in counted if pk in kept}
+    tags.update((tag.pk, tag) for tag in chosen)
+    return list(tags.values())
+
+
 def build_facets(filterset, counts, taxonomy=None):
     """All facets for a valid NewsFilter, from `facet_counts` (and the taxonomy the process
     keeps, when the listing is answered from its index)."""
@@ -390,9 +404,7 @@ def build_facets(filterset, counts, taxonomy=None):
         option(field, "field", subtopics=[option(sub, "field") for sub in subtopics])
         for field, subtopics in entries["field"]
     ]
-    tags = Tag.objects.filter(pk__in=counts["tag"])
-    if chosen["tag"]:
-        tags |= Tag.objects.filter(slug__in=chosen["tag"])
+    tags = offered_tags(counts["tag"], data.get("tag") or [], taxonomy)
     return [
         Facet("field", _("Field of work"), fields),
         Facet("country", _("Country"), options("country")),
@@ -410,7 +422,7 @@ def build_facets(filterset, counts, taxonomy=None):
             "tag",
             _("Tag"),
             sorted(
-                [option(entry(tag, tag.name), "tag") for tag in tags.distinct()],
+                [option(entry(tag, tag.name), "tag") for tag in tags],
                 key=lambda o: (-o.count, o.label.casefold()),
             ),
         ),

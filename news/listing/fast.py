@@ -15,14 +15,13 @@ import heapq
 from array import array
 
 from pyroaring import BitMap
-from taggit.models import Tag
 
 from languages import registry as languages
 
 from .. import search, taxonomy_cache
 from ..models import NewsItem
 from .facets import COLUMNS, TAG_OPTIONS
-from .filters import FACETS, day_start
+from .filters import FACETS, canonical_params, day_start
 from .index import index_lock, micros, micros_now
 from .words import word_index
 
@@ -33,6 +32,9 @@ TEXT_IDS = 2_000_000
 WALK_FACTOR = 4
 WALK_FLOOR = 2_000
 CHUNK = 512  # ids of the order counted at once when a page starts further on
+# Counts of one facet over the items under the other filters, kept per index version for the
+# next listing that shares those filters (`IndexedListing.counted_apart`).
+APART_ENTRIES = 1_024  # each a dict of a facet's counts: a few MB at most
 
 
 def field_families(index):
@@ -120,9 +122,37 @@ class IndexedListing:
             counted_apart = name in self.restrictions or (
                 name == "language" and self.view is not None
             )
-            over = self.base(without=name) if counted_apart else self.results
-            counts[name] = self.count_facet(name, over)
+            if counted_apart:
+                counts[name] = self.counted_apart(name)
+            else:
+                counts[name] = self.count_facet(name, self.results)
         return counts
+
+    def counted_apart(self, name):
+        """The counts of facet `name` over the items under every other filter (a disjunctive
+        facet's options are counted as if none of them were chosen).
+
+        Listings share such counts: every listing of one country counts the fields over the
+        same items, whichever field it shows. They are kept per version of the index, until
+        the next scheduled item goes live, for the other filters as they are spelled in the
+        canonical query (and the content and search languages, which the view and the
+        matches depend on) and the taxonomy's version (the fields' families, the tags'
+        names)."""
+        others = tuple(pair for pair in canonical_params(self.filterset)
+                       if pair[0] not in (name, "sort"))  # fmt: skip
+        config = languages.current().search_config if self.data.get("q") else None
+        language = self.filterset.content_language
+        key = (name, others, language, config, self.index.taxonomy_version)
+        kept = self.index.apart
+        entry = kept.get(key)
+        if entry is not None and (entry[1] is None or self.moment < entry[1]):
+            kept.move_to_end(key)
+            return dict(entry[0])
+        counts = self.count_facet(name, self.base(without=name))
+        kept[key] = (counts, self.index.next_go_live())
+        if len(kept) > APART_ENTRIES:
+            kept.popitem(last=False)
+        return dict(counts)
 
     def count_facet(self, name, over):
         if name in COLUMNS:
@@ -131,15 +161,26 @@ class IndexedListing:
             return self.top_tags(over)
         counts = nonzero(self.index.links[name], over)
         if name == "field":
-            links = self.index.links["field"]
-            for head, members in self.families.items():
-                if len(members) > 1:
-                    bitmaps = [links[pk] for pk in members if pk in links]
-                    count = over.intersection_cardinality(union(bitmaps))
-                    counts.pop(head, None)
-                    if count:
-                        counts[head] = count
+            for head, family in self.family_bitmaps().items():
+                count = over.intersection_cardinality(family)
+                counts.pop(head, None)
+                if count:
+                    counts[head] = count
         return counts
+
+    def family_bitmaps(self):
+        """{field id: the items of it and its sub-topics}, for the fields that have any, kept
+        per version of the index."""
+
+        def make():
+            links = self.index.links["field"]
+            return {
+                head: union([links[pk] for pk in members if pk in links])
+                for head, members in self.families.items()
+                if len(members) > 1
+            }, None
+
+        return self.index.remembered(("families", self.index.taxonomy_version), 0, make)
 
     def top_tags(self, over):
         """The TAG_OPTIONS most used tags over `over`, ties in name order as SQL sorts them.
@@ -161,14 +202,11 @@ class IndexedListing:
                     heapq.heappush(best, count)
                 elif count > best[0]:
                     heapq.heapreplace(best, count)
-        found.sort(reverse=True)
-        if len(found) > TAG_OPTIONS:
-            last = found[TAG_OPTIONS - 1][0]
-            above = [pair for pair in found if pair[0] > last]
-            tied = {tag_id for count, tag_id in found if count == last}
-            named = Tag.objects.filter(pk__in=tied).order_by("name").values_list("pk", flat=True)
-            found = above + [(last, pk) for pk in named[: TAG_OPTIONS - len(above)]]
-        return {tag_id: count for count, tag_id in found}
+        # Ties in the order of the tags' names, as SQL sorts them (kept with the taxonomy).
+        order = taxonomy_cache.tag_order(NewsItem, self.index.taxonomy_version)
+        unknown = len(order)  # a tag deleted since the index last read: last, then by id
+        found.sort(key=lambda pair: (-pair[0], order.get(pair[1], unknown), pair[1]))
+        return {tag_id: count for count, tag_id in found[:TAG_OPTIONS]}
 
     def page_ids(self, offset, limit):
         """The ids of the results from `offset`, at most `limit`, in the listing's order."""

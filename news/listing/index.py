@@ -145,7 +145,10 @@ class ListingIndex(FeedFollower):
         # default-language items of their translation group).
         self.translations = {}
         self._cached = {}
-        self.texts = OrderedDict()  # (config, search words) -> RankedMatches (news/listing/fast.py)
+        # news/listing/fast.py: (config, search words) -> RankedMatches; a facet's counts
+        # under the other filters.
+        self.texts = OrderedDict()
+        self.apart = OrderedDict()
 
     # -- building and keeping up to date -------------------------------------------------
 
@@ -275,6 +278,7 @@ class ListingIndex(FeedFollower):
         self.version += 1
         self._cached.clear()
         self.texts.clear()
+        self.apart.clear()
 
     def order_key(self, item_id):
         # The order is newest first: bisect searches it by the negated key.
@@ -313,6 +317,12 @@ class ListingIndex(FeedFollower):
             return self.published - waiting, min(self.scheduled.values(), default=None)
 
         return self.remembered("public", moment, make)
+
+    def next_go_live(self):
+        """When the next scheduled item goes live (microseconds), as `public` last found it; None
+        if none is scheduled. What was counted over the public items holds until then."""
+        entry = self._cached.get("public")
+        return None if entry is None else entry[1]
 
     def language_view(self, code, moment):
         """The items a page in `code` lists (`NewsItemQuerySet.in_language_view`): those in
