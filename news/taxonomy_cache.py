@@ -229,8 +229,10 @@ def records_of(model, kind, item, rows, current):
             bodies.append(body)
         return bodies
     if kind == "tag":
-        rows = sorted(rows, key=lambda row: row.link)
-        return [values(id=row.value, name=row.name, slug=row.slug) for row in rows]
+        # The tags the process keeps at this version; one deleted since is made from its row.
+        kept = tags(model, current.version)
+        return [kept.get(row.value) or values(id=row.value, name=row.name, slug=row.slug)
+                for row in sorted(rows, key=lambda row: row.link)]  # fmt: skip
     records = current.fields if kind == "field" else current.countries
     order = model_order(current, kind)
     return [records[row.value] for row in sorted(rows, key=lambda row: order[row.value])]
