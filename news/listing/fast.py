@@ -118,17 +118,18 @@ class IndexedListing:
         """{facet: {option: count}}, as `compute_counts` gives them (options with none left
         out)."""
         counts = {}
+        chosen = canonical_params(self.filterset)
         for name in FACETS:
             counted_apart = name in self.restrictions or (
                 name == "language" and self.view is not None
             )
             if counted_apart:
-                counts[name] = self.counted_apart(name)
+                counts[name] = self.counted_apart(name, chosen)
             else:
                 counts[name] = self.count_facet(name, self.results)
         return counts
 
-    def counted_apart(self, name):
+    def counted_apart(self, name, chosen):
         """The counts of facet `name` over the items under every other filter (a disjunctive
         facet's options are counted as if none of them were chosen).
 
@@ -137,9 +138,8 @@ class IndexedListing:
         the next scheduled item goes live, for the other filters as they are spelled in the
         canonical query (and the content and search languages, which the view and the
         matches depend on) and the taxonomy's version (the fields' families, the tags'
-        names)."""
-        others = tuple(pair for pair in canonical_params(self.filterset)
-                       if pair[0] not in (name, "sort"))  # fmt: skip
+        names). `chosen`: the listing's canonical query, as (name, value) pairs."""
+        others = tuple(pair for pair in chosen if pair[0] not in (name, "sort"))
         config = languages.current().search_config if self.data.get("q") else None
         language = self.filterset.content_language
         key = (name, others, language, config, self.index.taxonomy_version)
