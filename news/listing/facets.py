@@ -374,10 +374,7 @@ def offered_tags(counted, chosen, taxonomy=None):
     """The tags the panel offers: those counted, and those chosen (records of the filter's
     form). From the tags the process keeps with `taxonomy` when there is one."""
     if taxonomy is None:
-        tags = Tag.objects.filter(pk__in=counted)
-        if chosen:
-            tags |= Tag.objects.filter(pk__in=[tag.pk for tag in chosen])
-        return list(tags.distinct())
+        return list(Tag.objects.filter(pk__in=[*counted, *(tag.pk for tag in chosen)]))
     kept = taxonomy_cache.tags(NewsItem, taxonomy.version)
     tags = {pk: kept[pk] for pk in counted if pk in kept}
     tags.update((tag.pk, tag) for tag in chosen)

@@ -88,10 +88,9 @@ class IndexedListing:
         if name in COLUMNS:
             return union([self.index.columns[name].get(v, BitMap()) for v in values])
         links = self.index.links[name]
-        ids = {value.pk for value in values}
-        if name == "field":
-            ids = {pk for value in values for pk in self.families.get(value.pk, {value.pk})}
-        return union([links[pk] for pk in ids if pk in links])
+        if name == "field":  # a field with sub-topics stands for its family
+            links = {**links, **self.family_bitmaps()}
+        return union([links[value.pk] for value in values if value.pk in links])
 
     def text(self, text):
         if self._text is None or self._text[0] != text:
