@@ -7,7 +7,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/osceportal
 
 .PHONY: run test test-services install install-dev migrate load serve lint format lock clean bench bench-scale \
-	bench-faults bench-import bench-replica backup restore
+	bench-faults bench-import bench-replica bench-alerts backup restore
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -86,6 +86,11 @@ bench-replica: install
 # creates, unchanged and updates, and peak memory (bench/README.md, "Import").
 bench-import: install
 	$(PY) -m bench.import_bench
+
+# Email alerts for 10,000 subscribers when 100 items are published, sent by two passes at once to
+# a real SMTP server: time, messages, duplicates (bench/README.md, "Email alerts").
+bench-alerts: install-dev
+	$(PY) -m bench.alerts_bench
 
 # pg_dump of DATABASE_URL's database and tars of MEDIA_ROOT and PRIVATE_MEDIA_ROOT into backups/<timestamp>/.
 backup: install

@@ -43,12 +43,18 @@ TAXONOMY_EDITING = [
     )
     for action in ("add", "change", "delete", "view")
 ]  # fmt: skip
+# Email alerts: the addresses are seen by managers only, who may also delete them (on request);
+# nobody adds or changes a subscription in the back office: its owner does, from its messages.
+ALERTS_MANAGING = [
+    "alerts.view_subscriber", "alerts.delete_subscriber", "alerts.view_subscription",
+    "alerts.delete_subscription", "alerts.view_alertlist", "alerts.view_message",
+]  # fmt: skip
 GROUPS = {
     "Editor": [*NEWS_EDITING, *EVENT_EDITING],
     "Publisher": [*NEWS_EDITING, PUBLISH, *EVENT_EDITING, PUBLISH_EVENT],
     "Manager": [*NEWS_EDITING, PUBLISH, EDIT_ALL, *TAXONOMY_EDITING, "news.view_editorprofile",
                 "news.change_editorprofile", "news.add_editorprofile",
-                *EVENT_EDITING, PUBLISH_EVENT, EDIT_ALL_EVENTS, *SERIES_EDITING],
+                *EVENT_EDITING, PUBLISH_EVENT, EDIT_ALL_EVENTS, *SERIES_EDITING, *ALERTS_MANAGING],
 }  # fmt: skip
 
 

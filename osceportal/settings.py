@@ -18,6 +18,9 @@ The one settings module of OSCE Portal, driven by the environment.
 | DJANGO_PROXY_COUNT           | 1 with DJANGO_SECURE_PROXY_SSL_HEADER     |
 | DJANGO_AXES_FAILURE_LIMIT    | 5                                         |
 | DJANGO_AXES_COOLOFF_MINUTES  | 15                                        |
+| SITE_URL                     | http://127.0.0.1:8000 in debug, else needed |
+| EMAIL_HOST, EMAIL_PORT, …    | none: messages printed (README, "Email")  |
+| DJANGO_TASKS_BACKEND         | database, or immediate in debug           |
 """
 
 import os
@@ -28,67 +31,16 @@ import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from .environment import (
+    POSTGRESQL_ENGINES,
+    env_bool,
+    env_list,
+    replica_databases,
+    site_database,
+    without_jit,  # noqa: F401 (read by tests/test_settings.py as the settings apply it)
+)
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-
-def env_bool(name, default=False):
-    value = os.environ.get(name)
-    if value is None or value.strip() == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_list(name, default=()):
-    value = os.environ.get(name, "")
-    items = [item.strip() for item in value.split(",") if item.strip()]
-    return items or list(default)
-
-
-# Django's PostgreSQL backend, and the site's own: the same, with a health check that costs no
-# round trip (osceportal/postgresql/base.py).
-POSTGRESQL_ENGINES = ("django.db.backends.postgresql", "osceportal.postgresql")
-
-
-def site_database(database):
-    """A DATABASES entry as the site connects: PostgreSQL through the site's backend, without
-    JIT."""
-    if database["ENGINE"] == POSTGRESQL_ENGINES[0]:
-        database = without_jit(database)
-        database["ENGINE"] = POSTGRESQL_ENGINES[1]
-    return database
-
-
-def without_jit(database):
-    """A PostgreSQL connection with the JIT compiler off. It compiles any statement whose
-    estimated cost passes jit_above_cost: a back-office search at a million items spent 13-15 ms
-    of its 120-180 ms in compilation, every time (bench/README.md, "Admin at a million items").
-    Pages run short statements, once each: compiled code is never reused long enough to pay."""
-    if database["ENGINE"] in POSTGRESQL_ENGINES:
-        options = database.setdefault("OPTIONS", {})
-        options["options"] = " ".join(filter(None, [options.get("options"), "-c jit=off"]))
-    return database
-
-
-def replica_databases(urls):
-    """{alias: DATABASES entry} of each read replica: connected as `default` is, and a copy of
-    it, so the test runner makes no database of its own (MIRROR). A replica that does not accept
-    a connection within 2 s is taken for down (news/replicas/health.py)."""
-    replicas = {}
-    for number, url in enumerate(urls, start=1):
-        database = dj_database_url.parse(
-            url,
-            conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
-            conn_health_checks=True,
-        )
-        if database["ENGINE"] not in POSTGRESQL_ENGINES:
-            raise ImproperlyConfigured(
-                f"DATABASE_REPLICA_URLS: {url.split('://')[0]}:// is not PostgreSQL. Read "
-                "replicas are PostgreSQL streaming standbys of DATABASE_URL's database."
-            )
-        database.setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
-        database["TEST"] = {"MIRROR": "default"}
-        replicas[f"replica_{number}"] = site_database(database)
-    return replicas
 
 
 DEBUG = env_bool("DJANGO_DEBUG")
@@ -125,6 +77,9 @@ INSTALLED_APPS = [
     "countries",
     "structures",
     "news",
+    "django_tasks",
+    "django_tasks_db",  # the queue of background work, in the database (README, "Email alerts")
+    "alerts",  # email alerts for any filter of the listing
     "sampledata",  # the synthetic corpus of the benchmark: `generate_news`
     "osceportal",  # site-wide: health check, robots.txt, backup and restore
 ]
@@ -392,25 +347,11 @@ CONTENT_SECURITY_POLICY = {
 PERMISSIONS_POLICY = {
     feature: []
     for feature in [
-        "accelerometer",
-        "autoplay",
-        "browsing-topics",
-        "camera",
-        "display-capture",
-        "geolocation",
-        "gyroscope",
-        "hid",
-        "idle-detection",
-        "magnetometer",
-        "microphone",
-        "midi",
-        "payment",
-        "screen-wake-lock",
-        "serial",
-        "usb",
-        "xr-spatial-tracking",
+        "accelerometer", "autoplay", "browsing-topics", "camera", "display-capture",
+        "geolocation", "gyroscope", "hid", "idle-detection", "magnetometer", "microphone", "midi",
+        "payment", "screen-wake-lock", "serial", "usb", "xr-spatial-tracking",
     ]
-}
+}  # fmt: skip
 
 # Login throttling (django-axes): after DJANGO_AXES_FAILURE_LIMIT wrong passwords for one
 # username from one address, that pair is refused for DJANGO_AXES_COOLOFF_MINUTES. The pair, not
@@ -433,6 +374,40 @@ if PROXY_COUNT:
     AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
     AXES_IPWARE_PROXY_COUNT = PROXY_COUNT - 1
     IPWARE_STRICT = False
+
+# --- email and email alerts (README, "Email alerts") ------------------------------------------
+# Real SMTP whenever a server is configured, debug or not; otherwise messages are printed.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_BACKEND = f"django.core.mail.backends.{'smtp' if EMAIL_HOST else 'console'}.EmailBackend"
+EMAIL_USE_TLS, EMAIL_USE_SSL = env_bool("EMAIL_USE_TLS"), env_bool("EMAIL_USE_SSL")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT") or (587 if EMAIL_USE_TLS else 25))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+SERVER_EMAIL = DEFAULT_FROM_EMAIL = os.environ.get(
+    "DEFAULT_FROM_EMAIL", "OSCE Portal <noreply@localhost>"
+)
+# What the links in messages start with: a worker writes them outside any request.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "")
+# Items issued longer ago than this when they go public (an archive import) are not announced;
+# digests go out at this hour of TIME_ZONE, daily and on Mondays; uses of the subscribe form per
+# hour, for one address and from one client.
+ALERT_ITEM_MAX_AGE_DAYS = int(os.environ.get("ALERT_ITEM_MAX_AGE_DAYS", "7"))
+ALERT_DIGEST_HOUR = int(os.environ.get("ALERT_DIGEST_HOUR", "8"))
+ALERT_SUBSCRIBE_LIMIT_PER_ADDRESS = int(os.environ.get("ALERT_SUBSCRIBE_LIMIT_PER_ADDRESS", "3"))
+ALERT_SUBSCRIBE_LIMIT_PER_CLIENT = int(os.environ.get("ALERT_SUBSCRIBE_LIMIT_PER_CLIENT", "20"))
+# Background work (django-tasks): queued in the database and run by `manage.py db_worker` in
+# production; run at once, in the request that queued it, for `make run`.
+TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+TASKS_BACKEND = os.environ.get("DJANGO_TASKS_BACKEND", "immediate" if DEBUG else "database")
+if TASKS_BACKEND not in TASK_BACKENDS:
+    raise ImproperlyConfigured(
+        f"DJANGO_TASKS_BACKEND={TASKS_BACKEND!r}: use one of {', '.join(TASK_BACKENDS)}."
+    )
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[TASKS_BACKEND]}}
 
 # The organisation's own name and the reference data bundled with the project.
 SITE_NAME = "OSCE Portal"

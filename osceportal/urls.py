@@ -17,6 +17,7 @@ public_patterns = [
     path("", include("news.urls")),
     path("countries/", include(country_patterns)),
     path("structures/", include(structure_patterns)),
+    path("alerts/", include("alerts.urls")),
 ]
 # One address for every language.
 shared_patterns = [

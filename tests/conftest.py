@@ -18,6 +18,7 @@ from structures.models import Structure
 # The fixtures of the meetings' tests (tests/test_event*.py): no_events, frozen, ministerial.
 from .events_data import frozen, ministerial, no_events  # noqa: F401
 from .factories import NewsItemFactory
+from .smtp import start_server
 
 
 @pytest.fixture(scope="session")
@@ -122,3 +123,18 @@ def hidden_items(reference_data):
     for item in items:
         item.tags.add("demo")
     return {item.slug for item in items}
+
+
+# --- email alerts (tests/test_alerts*.py) ------------------------------------------------------
+
+
+@pytest.fixture
+def smtp(settings):
+    """A real SMTP server on a free port, and the site's SMTP backend pointed at it."""
+    inbox, controller = start_server()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = controller.hostname
+    settings.EMAIL_PORT = controller.port
+    inbox.port = controller.port
+    yield inbox
+    controller.stop()

@@ -19,3 +19,7 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 # The test client speaks plain HTTP.
 SECURE_SSL_REDIRECT = False
+# Background work is queued and left: a test that wants a pass of the alert machinery runs it.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+SITE_URL = "http://testserver"

@@ -9,7 +9,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 # Each app may import its own modules and those of the layers before it, never one after it.
-LAYERS = [{"languages"}, {"countries"}, {"structures"}, {"news"}, {"sampledata", "osceportal"}]
+LAYERS = [
+    {"languages"}, {"countries"}, {"structures"}, {"news"}, {"alerts"}, {"sampledata", "osceportal"}
+]  # fmt: skip
 LAYER_OF = {app: index for index, apps in enumerate(LAYERS) for app in apps}
 # The only function where importing the project's own modules is the norm: Django calls it once
 # every app is loaded, to connect signals.

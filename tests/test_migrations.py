@@ -84,6 +84,21 @@ def schema(url):
     ]
 
 
+def task_queue_objects(url):
+    """The table of django-tasks-db's queue and its indexes and sequences. Its migration 0013
+    cannot be unapplied (it has no reverse), so the queue stays at zero; it depends on nothing of
+    ours, and nothing of ours on it."""
+    with psycopg.connect(url) as database:
+        rows = database.execute(
+            "SELECT CASE c.relkind WHEN 'i' THEN 'index' WHEN 'S' THEN 'sequence' ELSE 'table' "
+            "END, c.relname FROM pg_class c LEFT JOIN pg_index i ON i.indexrelid = c.oid "
+            "WHERE c.relnamespace = 'public'::regnamespace AND ("
+            "c.relname LIKE 'django_tasks_database%' OR i.indrelid = "
+            "'django_tasks_database_dbtaskresult'::regclass)"
+        ).fetchall()
+    return set(rows)
+
+
 def public_objects(url):
     """(kind, name) of every table, index, trigger and function in the public schema."""
     with psycopg.connect(url) as database:
@@ -148,7 +163,7 @@ def test_every_migration_reverses_to_zero_and_forward_again_to_the_same_schema(f
     manage(
         fresh_database, "shell", "-c", f"from django.core.management import call_command; {unapply}"
     )
-    assert public_objects(fresh_database) == LEFT_AT_ZERO
+    assert public_objects(fresh_database) - task_queue_objects(fresh_database) == LEFT_AT_ZERO
 
     manage(fresh_database, "migrate", "--no-input")
     assert schema(fresh_database) == migrated

@@ -12,6 +12,8 @@ from django.http import QueryDict
 from django.urls import URLResolver, get_resolver
 from django.utils import timezone
 
+from alerts.emails import confirmation_token
+from alerts.models import AlertList, Subscriber, Subscription
 from countries.models import Country
 from news import page_keys
 from news.models import Event, FieldOfWork, MeetingSeries
@@ -77,6 +79,25 @@ def example_urls(item):
         "news:series_detail": "/meetings/series/ministerial-council-meetings/",
         "news:event_detail": "/meetings/an-event/",
         "news:event_ics": "/meetings/an-event/calendar.ics",
+        "alerts:subscribe": "/alerts/subscribe/",
+        "alerts:subscribe_meetings": "/alerts/meetings/subscribe/",
+        "alerts:check_email": "/alerts/check-your-email/",
+        **alert_urls(),
+    }
+
+
+def alert_urls():
+    """The pages reached from the links of a subscriber's messages."""
+    subscriber, _ = Subscriber.objects.get_or_create(email="reader@example.org")
+    alert_list, _ = AlertList.objects.get_or_create(query="country=tajikistan")
+    subscription, _ = Subscription.objects.get_or_create(
+        subscriber=subscriber, alert_list=alert_list
+    )
+    return {
+        "alerts:confirm": f"/alerts/confirm/{confirmation_token(subscription)}/",
+        "alerts:manage": subscriber.get_absolute_url(),
+        "alerts:unsubscribe": subscription.get_absolute_url(),
+        "alerts:unsubscribe_all": f"/alerts/unsubscribe-all/{subscriber.token}/",
     }
 
 
@@ -118,6 +139,9 @@ FILTER_VALUES = {
     "page": "1",
     "page_size": "5",
     "p": "1",
+    "confirmed": "1",
+    "changed": "1",
+    "frequency": "daily",
 }
 
 

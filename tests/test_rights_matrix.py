@@ -26,8 +26,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.test import Client
 from django.urls import URLResolver
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 from taggit.models import Tag
 
+from alerts.models import AlertList, Message, Subscriber, Subscription
 from countries.models import Chairpersonship, Country
 from news.models import Alias, Event, FieldOfWork, MeetingSeries, NewsItem
 from structures.models import Structure
@@ -153,6 +156,36 @@ news_alias_change                            -   403/403    403/403     403/403 
 news_alias_redirect                          -   302/302    302/302     302/302    302/302    login/login
 news_alias_delete                            -   403/403    403/403     403/403    200/ok     login/login
 news_alias_history                           -   403/403    403/403     403/403    200/200    login/login
+
+alerts_alertlist_changelist                  -   403/403    403/403     403/403    200/200    login/login
+alerts_alertlist_changelist:delete_selected  -   -/403      -/403       -/403      -/403      -/login
+alerts_alertlist_add                         -   403/403    403/403     403/403    403/403    login/login
+alerts_alertlist_change                      -   403/403    403/403     403/403    200/403    login/login
+alerts_alertlist_redirect                    -   302/302    302/302     302/302    302/302    login/login
+alerts_alertlist_delete                      -   403/403    403/403     403/403    403/403    login/login
+alerts_alertlist_history                     -   403/403    403/403     403/403    200/200    login/login
+alerts_subscriber_changelist                 -   403/403    403/403     403/403    200/200    login/login
+alerts_subscriber_changelist:delete_selected -   -/403      -/403       -/403      -/ok       -/login
+alerts_subscriber_add                        -   403/403    403/403     403/403    403/403    login/login
+alerts_subscriber_change                     -   403/403    403/403     403/403    200/403    login/login
+alerts_subscriber_redirect                   -   302/302    302/302     302/302    302/302    login/login
+alerts_subscriber_delete                     -   403/403    403/403     403/403    200/ok     login/login
+alerts_subscriber_history                    -   403/403    403/403     403/403    200/200    login/login
+alerts_message_changelist                    -   403/403    403/403     403/403    200/200    login/login
+alerts_message_changelist:delete_selected    -   -/403      -/403       -/403      -/403      -/login
+alerts_message_add                           -   403/403    403/403     403/403    403/403    login/login
+alerts_message_change                        -   403/403    403/403     403/403    200/403    login/login
+alerts_message_redirect                      -   302/302    302/302     302/302    302/302    login/login
+alerts_message_delete                        -   403/403    403/403     403/403    403/403    login/login
+alerts_message_history                       -   403/403    403/403     403/403    200/200    login/login
+
+django_tasks_database_dbtaskresult_changelist - 403/403  403/403     403/403    403/403    login/login
+django_tasks_database_dbtaskresult_changelist:delete_selected - -/403 -/403 -/403 -/403  -/login
+django_tasks_database_dbtaskresult_add       -   403/403    403/403     403/403    403/403    login/login
+django_tasks_database_dbtaskresult_change    -   403/403    403/403     403/403    403/403    login/login
+django_tasks_database_dbtaskresult_redirect  -   302/302    302/302     302/302    302/302    login/login
+django_tasks_database_dbtaskresult_delete    -   403/403    403/403     403/403    403/403    login/login
+django_tasks_database_dbtaskresult_history   -   403/403    403/403     403/403    403/403    login/login
 
 structures_structure_changelist              -   200/200    200/200     200/200    200/200    login/login
 structures_structure_changelist:delete_selected - -/403    -/403       -/403      -/ok       -/login
@@ -312,6 +345,9 @@ class World:
             gone.delete()
         # A tag on a draft of A only: the tag admin must not show it to B.
         item_of(DUSHANBE, status="draft", title="Draft of A").tags.set(["draft tag of A"])
+        alert_list = AlertList.objects.create(query="country=tajikistan")
+        subscriber = Subscriber.objects.create(email="reader@example.org")
+        Subscription.objects.create(subscriber=subscriber, alert_list=alert_list)
         attempt = {"user_agent": "matrix", "ip_address": "192.0.2.1", "username": "someone"}
         request = {"http_accept": "*/*", "path_info": "/admin/login/"}
         self.others = {
@@ -339,6 +375,18 @@ class World:
             ),
             "axes_accesslog": AccessLog.objects.create(**attempt, **request),
             "axes_accessfailurelog": AccessFailureLog.objects.create(**attempt, **request),
+            "alerts_alertlist": alert_list,
+            "alerts_subscriber": subscriber,
+            "alerts_message": Message.objects.create(
+                subscriber=subscriber, kind="confirmation", key="k", next_attempt_at=timezone.now()
+            ),
+            # Door names of django_tasks_db ("django_tasks_database_…") read as "django_tasks".
+            "django_tasks": DBTaskResult.objects.create(
+                args_kwargs={"args": [], "kwargs": {}},
+                task_path="alerts.tasks.send_due_alerts",
+                backend_name="default",
+                run_after=timezone.now(),
+            ),
         }
 
     def obj(self, door, on):

@@ -81,6 +81,7 @@ def test_deploy_check_passes_with_production_settings(deployment):
             "DJANGO_SETTINGS_MODULE": "osceportal.settings",
             "DJANGO_SECRET_KEY": "x" * 20 + "a-long-random-production-secret-key-0123456789",
             "DJANGO_ALLOWED_HOSTS": "news.example.org",
+            "SITE_URL": "https://news.example.org",
             **deployment,
         }
     )
@@ -94,6 +95,66 @@ def test_deploy_check_passes_with_production_settings(deployment):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_deploy_check_asks_for_the_address_links_in_messages_start_with():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env.pop("SITE_URL", None)
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "osceportal.settings",
+            "DJANGO_SECRET_KEY": "x" * 20 + "a-long-random-production-secret-key-0123456789",
+            "DJANGO_ALLOWED_HOSTS": "news.example.org",
+        }
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "alerts.E001" in result.stderr + result.stdout
+
+
+EMAIL_NAMES = ("EMAIL_BACKEND", "EMAIL_HOST", "EMAIL_PORT", "EMAIL_USE_TLS", "DEFAULT_FROM_EMAIL")
+
+
+def test_email_is_printed_when_no_server_is_configured():
+    found = settings_module_with({"EMAIL_HOST": ""}, names=EMAIL_NAMES)
+    assert found["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend"
+
+
+def test_email_goes_by_smtp_whenever_a_server_is_configured_in_debug_too():
+    found = settings_module_with(
+        {
+            "EMAIL_HOST": "smtp.example.org",
+            "EMAIL_USE_TLS": "1",
+            "DEFAULT_FROM_EMAIL": "OSCE <news@example.org>",
+        },
+        names=EMAIL_NAMES,
+    )
+    assert found == {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "smtp.example.org",
+        "EMAIL_PORT": 587,
+        "EMAIL_USE_TLS": True,
+        "DEFAULT_FROM_EMAIL": "OSCE <news@example.org>",
+    }
+
+
+def test_an_unknown_task_backend_fails_loudly():
+    result = run_check(
+        {
+            "DJANGO_SETTINGS_MODULE": "osceportal.settings",
+            "DJANGO_DEBUG": "1",
+            "DJANGO_TASKS_BACKEND": "celery",
+        }
+    )
+    assert result.returncode != 0
+    assert "DJANGO_TASKS_BACKEND='celery'" in result.stderr
 
 
 def directives(response):

@@ -22,10 +22,14 @@ def names(values):
 
 
 def subject(data, count):
-    """ "12 events about Elections in Finland", each part only when filtered on."""
-    events = npgettext("events summary", "%(count)s event", "%(count)s events", count) % {
-        "count": number_format(count)
-    }
+    """ "12 events about Elections in Finland", each part only when filtered on; without a
+    count, "events about Elections in Finland" (an email alert's list)."""
+    if count is None:
+        events = str(pgettext("events summary without a count", "events"))
+    else:
+        events = npgettext("events summary", "%(count)s event", "%(count)s events", count) % {
+            "count": number_format(count)
+        }
     parts = {"events": events}
     if data.get("series"):
         parts["events"] = pgettext(
@@ -60,8 +64,8 @@ def clauses(data):
         }
 
 
-def describe(filterset, count):
-    """The sentence for a valid EventFilter and its number of events."""
+def describe(filterset, count=None):
+    """The sentence for a valid EventFilter and its number of events (or none)."""
     data = filterset.form.cleaned_data
     sentence = subject(data, count)
     for clause in clauses(data):

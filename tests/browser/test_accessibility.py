@@ -33,6 +33,10 @@ PAGES = [
     pytest.param("/ru/countries/tajikistan/", id="country-ru"),
     # Tajik content under Russian words.
     pytest.param("/tg/news/", id="listing-tg"),
+    # Asking for email alerts.
+    pytest.param("/alerts/subscribe/?field=border-management&country=tajikistan", id="alerts"),
+    pytest.param("/ru/alerts/subscribe/?country=tajikistan", id="alerts-ru"),
+    pytest.param("/alerts/check-your-email/", id="alerts-check-email"),
 ]
 BLOCKING_IMPACTS = {"serious", "critical"}
 
