@@ -13,8 +13,9 @@ from datetime import timedelta
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from alerts.models import AlertList, Delivery, Message, Subscriber, Subscription
 from countries.models import Country
@@ -129,6 +130,9 @@ def test_publishing_queues_a_task_that_the_database_worker_runs(smtp, settings):
     subscribers(2)
     published_by_the_dushanbe_office("Queued")
     assert smtp.messages == []  # queued, not run
+    [queued] = DBTaskResult.objects.all()
+    assert timezone.now() < queued.run_after <= timezone.now() + timedelta(seconds=11)
+    DBTaskResult.objects.update(run_after=timezone.now())  # as the clock would, seconds later
     call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
     pairs, _ = received(smtp)
     assert sorted(pairs) == [
@@ -180,3 +184,24 @@ def test_two_passes_gather_the_same_digests_at_once_without_waiting_on_each_othe
     assert errors == []
     assert Message.objects.filter(kind="daily").count() == count
     assert not Delivery.objects.filter(message__isnull=True).exists()
+
+
+def test_many_items_published_at_once_queue_one_pass_for_their_moment(settings, smtp):
+    """An import that saves many published items wakes the worker once for all of them, and
+    an edit of an item already announced wakes nobody."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    subscribers(1)
+    with transaction.atomic():
+        publish_items(20)
+    queued = list(DBTaskResult.objects.all())
+    assert len(queued) <= 2  # one, or two if the items' saves straddled two slots
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    assert smtp.messages == []  # the pass waits for the end of its slot
+    DBTaskResult.objects.update(run_after=timezone.now())  # as the clock would, seconds later
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    assert len(smtp.wait_for(20)) == 20
+    DBTaskResult.objects.all().delete()
+    item = NewsItem.objects.first()
+    item.title = "Corrected"
+    item.save()
+    assert not DBTaskResult.objects.exists()
