@@ -26,6 +26,7 @@ from news.models import Event, NewsItem
 from . import emails
 from .locks import take_turns
 from .models import Delivery, Message, Subscription
+from .periods import due_at
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +58,15 @@ def plan(now):
             groups = defaultdict(list)
             for delivery in due:
                 groups[subject_of(delivery)].append(delivery)
-            # A digest's message may have been made by an earlier batch of the period.
+            # A digest's message may have been made by an earlier batch of the period, or even
+            # sent already (an item announced by a pass that began before the digest's hour and
+            # ended after another pass sent it): then the item waits for the next digest.
             known = messages_of(groups)
+            late = [s for s in groups if s[:3] in known and not known[s[:3]][1]]
+            for subject in late:
+                for delivery in groups.pop(subject):
+                    delivery.due_at = due_at(delivery.subscription.frequency, now)
+                    Delivery.objects.filter(pk=delivery.pk).update(due_at=delivery.due_at)
             new = [subject for subject in groups if subject[:3] not in known]
             Message.objects.bulk_create(
                 [
@@ -75,10 +83,12 @@ def plan(now):
                 ignore_conflicts=True,
             )
             messages = known | messages_of({subject: groups[subject] for subject in new})
+            claimed = []
             for subject, deliveries in groups.items():
                 for delivery in deliveries:
-                    delivery.message_id = messages[subject[:3]]
-            Delivery.objects.bulk_update(due, ["message"])
+                    delivery.message_id = messages[subject[:3]][0]
+                    claimed.append(delivery)
+            Delivery.objects.bulk_update(claimed, ["message"])
             made += len(new)
 
 
@@ -94,19 +104,21 @@ def subject_of(delivery):
 
 
 def messages_of(groups):
-    """{(subscriber, kind, key): message id} of the groups' messages, made now or before."""
+    """{(subscriber, kind, key): (message id, still to send)} of the groups' messages, made now
+    or before."""
     wanted = {subject[:3] for subject in groups}
     found = {}
-    by_kind = defaultdict(set)
-    for _subscriber_id, kind, key in wanted:
-        by_kind[kind].add(key)
-    for kind, keys in by_kind.items():
-        rows = Message.objects.filter(kind=kind, key__in=keys).values_list(
-            "pk", "subscriber_id", "kind", "key"
-        )
-        for pk, subscriber_id, row_kind, key in rows:
+    by_kind = defaultdict(lambda: (set(), set()))
+    for subscriber_id, kind, key in wanted:
+        by_kind[kind][0].add(subscriber_id)
+        by_kind[kind][1].add(key)
+    for kind, (subscribers, keys) in by_kind.items():
+        rows = Message.objects.filter(
+            kind=kind, subscriber_id__in=subscribers, key__in=keys
+        ).values_list("pk", "subscriber_id", "kind", "key", "sent_at", "ended_at")
+        for pk, subscriber_id, row_kind, key, sent_at, ended_at in rows:
             if (subscriber_id, row_kind, key) in wanted:
-                found[(subscriber_id, row_kind, key)] = pk
+                found[subscriber_id, row_kind, key] = (pk, sent_at is None and ended_at is None)
     return found
 
 

@@ -16,7 +16,7 @@ from django_tasks_db.models import DBTaskResult
 
 from alerts import periods, sending
 from alerts.announcing import announce
-from alerts.models import AlertList, Delivery, Message, Subscriber, Subscription
+from alerts.models import AlertList, Announcement, Delivery, Message, Subscriber, Subscription
 from alerts.passes import run_pass
 from countries.models import Country
 from news import publishing
@@ -387,3 +387,24 @@ def test_scheduling_an_item_queues_what_the_task_backend_can_run(
         assert when < queued.run_after <= when + timedelta(seconds=10)
     run_pass(when + timedelta(minutes=1))
     assert subjects() == ["Later"]
+
+
+def test_an_item_owed_to_a_digest_already_sent_goes_in_the_next_one():
+    """A pass that began before the digest's hour may announce an item after another pass has
+    sent that digest: the item is not lost, it waits for the next digest."""
+    subscription = subscriber_on("country=tajikistan", frequency="daily")
+    tajik_item(title="On time")
+    run_pass()
+    hour = Delivery.objects.get().due_at
+    run_pass(hour + timedelta(minutes=1))
+    assert [m.subject for m in mail.outbox] == ["Your daily news digest: 1 item"]
+    late = tajik_item(title="Late")
+    Announcement.objects.create(item=late, announced_at=hour - timedelta(seconds=1))
+    Delivery.objects.create(
+        subscriber=subscription.subscriber, item=late, subscription=subscription, due_at=hour
+    )
+    run_pass(hour + timedelta(minutes=2))
+    assert len(mail.outbox) == 1
+    run_pass(hour + timedelta(days=1, minutes=1))
+    assert len(mail.outbox) == 2
+    assert "Late" in mail.outbox[1].body and "On time" not in mail.outbox[1].body
