@@ -20,7 +20,6 @@ import os
 import random
 import re
 import secrets
-import socket
 import subprocess
 import sys
 import tempfile
@@ -34,6 +33,7 @@ from .corpus import compact_and_analyze, recreate_database
 from .import_bench import drop_database, env_int
 from .machine import cpu_reference_ms
 from .processes import MANAGE, PROJECT_ROOT, PYTHON, BenchError, DjangoEnvironment, run
+from .server import free_port
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/osceportal_alerts_bench"
 PASS_TIMEOUT = 3600
@@ -234,9 +234,7 @@ def main():
     items = env_int("BENCH_ALERTS_ITEMS", 100)
     reference_before = cpu_reference_ms()
     sink = Sink()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     controller = Controller(sink, hostname="127.0.0.1", port=port)
     controller.start()
     try:

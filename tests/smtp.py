@@ -3,17 +3,12 @@ and the site's settings pointed at it."""
 
 import email
 import email.policy
-import socket
 import threading
 import time
 
 from aiosmtpd.controller import Controller
 
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from .test_two_servers import free_port
 
 
 class Inbox:
