@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
-from .emails import describe_list
+from .lists import describe_list
 from .models import AlertList, Message, Subscriber, Subscription
 
 

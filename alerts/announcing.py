@@ -20,12 +20,10 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.http import QueryDict
 
-from news.events.filters import EventFilter
-from news.listing.filters import NewsFilter
 from news.models import Event, NewsItem
 
+from .lists import filterset_of
 from .locks import take_turns
 from .models import AlertList, Announcement, Delivery, EventAnnouncement, Subscription
 from .periods import due_at
@@ -118,15 +116,10 @@ def confirmed_lists(kind):
 def matching(alert_list, ids, now):
     """The ids among `ids` that the list's listing shows."""
     if alert_list.is_meetings:
-        filterset = EventFilter(
-            QueryDict(alert_list.query), queryset=Event.objects.published().filter(pk__in=ids)
-        )
+        new = Event.objects.published().filter(pk__in=ids)
     else:
-        filterset = NewsFilter(
-            QueryDict(alert_list.query),
-            queryset=NewsItem.objects.published(at=now).filter(pk__in=ids),
-            content_language=alert_list.content_language,
-        )
+        new = NewsItem.objects.published(at=now).filter(pk__in=ids)
+    filterset = filterset_of(alert_list, new)
     if not filterset.is_valid():
         # A value the listing no longer knows (a tag deleted since): the listing itself shows
         # nothing for this filter either.

@@ -8,23 +8,19 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
-from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.html import strip_tags
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from languages.urls import override, reverse_in
-from news.events.filters import EventFilter
-from news.events.summary import describe as describe_events
-from news.listing.filters import NewsFilter
-from news.listing.summary import describe, issuer_name
+from languages.urls import reverse_in
+from news.listing.summary import issuer_name
 from news.models import Event, NewsItem
 from news.templatetags.event_tags import event_dates
 
+from .lists import describe_list
 from .models import CONFIRMATION_DAYS, AlertList, Message, Subscription
 
 Kind = Message.Kind
@@ -37,27 +33,6 @@ def absolute(path):
 
 def site_domain():
     return urlsplit(settings.SITE_URL).hostname or "localhost"
-
-
-def list_filterset(alert_list):
-    if alert_list.is_meetings:
-        return EventFilter(QueryDict(alert_list.query))
-    return NewsFilter(QueryDict(alert_list.query), content_language=alert_list.content_language)
-
-
-def describe_list(alert_list):
-    """The list's filter in its listing's own words, in the language in force: "News items
-    about Border management in Tajikistan, issued by the OSCE Programme Office in Dushanbe",
-    "Events in Finland, organised by the OSCE Secretariat"."""
-    filterset = list_filterset(alert_list)
-    if not filterset.is_valid():
-        return _("A filter that no longer applies (%(query)s)") % {"query": alert_list.query}
-    if not alert_list.query:
-        return _("All meetings and conferences") if alert_list.is_meetings else _("All news")
-    with override(alert_list.content_language):
-        if alert_list.is_meetings:
-            return capfirst(describe_events(filterset))
-        return capfirst(describe(filterset))
 
 
 def confirmation_token(subscription):

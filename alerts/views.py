@@ -15,29 +15,21 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
-from django.utils.http import urlencode
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
 from languages import registry as languages
 from news.events.filters import EVENT_LISTING_READS, EventFilter
-from news.listing.filters import LISTING_READS, NewsFilter, canonical_params
+from news.listing.filters import LISTING_READS, NewsFilter
 from news.page_keys import LAST_VALUE, NOTHING, Reads
 
 from . import emails, ratelimit, tasks
 from .forms import FrequencyForm, SubscribeForm
+from .lists import describe_list, list_query
 from .models import AlertList, Message, Subscriber, Subscription, new_token
 
 Kind = Message.Kind
-
-
-def list_query(filterset):
-    """The filters of a valid listing that make an alert list: the canonical query without the
-    order (an alert sends what is new, whatever the listing's order) and without the page."""
-    return urlencode(
-        [(name, value) for name, value in canonical_params(filterset) if name != "sort"]
-    )
 
 
 alert_page = method_decorator([csrf_exempt, never_cache], name="dispatch")
@@ -90,7 +82,7 @@ class SubscribeView(View):
     def show(self, form, status=200):
         context = {
             "form": form,
-            "list_name": emails.describe_list(self.alert_list),
+            "list_name": describe_list(self.alert_list),
             "listing_url": self.alert_list.get_absolute_url(),
         }
         return render(self.request, self.template_name, context, status=status)
@@ -172,7 +164,7 @@ class ConfirmView(View):
     def get(self, request):
         context = {
             "subscription": self.subscription,
-            "list_name": emails.describe_list(self.subscription.alert_list),
+            "list_name": describe_list(self.subscription.alert_list),
         }
         return render(request, "alerts/confirm.html", context)
 
@@ -205,7 +197,7 @@ class ManageView(View):
         rows = [
             {
                 "subscription": subscription,
-                "name": emails.describe_list(subscription.alert_list),
+                "name": describe_list(subscription.alert_list),
                 "url": subscription.alert_list.get_absolute_url(),
                 "just_confirmed": str(subscription.pk) == confirmed,
             }
@@ -259,7 +251,7 @@ class UnsubscribeView(View):
     def get(self, request):
         context = {
             "subscription": self.subscription,
-            "list_name": emails.describe_list(self.subscription.alert_list),
+            "list_name": describe_list(self.subscription.alert_list),
         }
         return render(request, "alerts/unsubscribe.html", context)
 
@@ -291,7 +283,7 @@ class UnsubscribeAllView(View):
     def get(self, request):
         context = {
             "subscriber": self.subscriber,
-            "names": [emails.describe_list(s.alert_list) for s in self.chosen()],
+            "names": [describe_list(s.alert_list) for s in self.chosen()],
             "frequency": self.frequency,
         }
         return render(request, "alerts/unsubscribe_all.html", context)
@@ -303,7 +295,7 @@ class UnsubscribeAllView(View):
 def unsubscribed(request, subscriptions, subscriber):
     """End these subscriptions (what was owed under them goes too); an address left with none
     is forgotten."""
-    names = [emails.describe_list(s.alert_list) for s in subscriptions]
+    names = [describe_list(s.alert_list) for s in subscriptions]
     with transaction.atomic():
         Subscription.objects.filter(pk__in=[s.pk for s in subscriptions]).delete()
         remaining = subscriber.subscriptions.exists()
