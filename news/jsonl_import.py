@@ -13,7 +13,7 @@ from countries.models import Country
 from languages import registry as languages
 from structures.models import Structure
 
-from . import import_missing, publishing
+from . import import_missing, publishing, signing
 from .aliases import names_by_kind
 from .jsonl import (
     BODY,
@@ -255,6 +255,13 @@ def parse_data(data, resolver):
     )
     if problems:
         raise LineError(LINE_WORDING.get(problems[0].code, str(problems[0])))
+    if values["status"] == NewsItem.Status.AWAITING and not signing.bodies_to_sign(
+        names.structures
+    ):
+        raise LineError(
+            "status 'awaiting' (sign-off) needs at least two issuing bodies that sign off joint "
+            "items"
+        )
     tags = string_list(data, "tags")
     for tag in tags:
         if len(tag) > 100:

@@ -12,7 +12,7 @@ from taggit.models import Tag
 
 from languages import registry as languages
 
-from . import images, pagecache, publishing
+from . import images, pagecache, publishing, signing
 from .jsonl import (
     LineError,
     export_queryset,
@@ -80,6 +80,7 @@ def store(parsed, *, write_files=True, line_of=None):
             new_files = images.photo_files(item) - {photo}
         try:
             save_with_links(item, parsed, stored=stored)
+            signing.record_imported([(item, parsed.structures)], new=existing is None)
         except DatabaseError as error:
             for name in new_files:
                 default_storage.delete(name)
@@ -279,8 +280,13 @@ def create_all(parsed_lines, items=None, *, tag_ids=None, names_cache=None):
         translations = group_in_bulk(items, parsed_lines)
         copy_all(items, parsed_lines, translations, {} if tag_ids is None else tag_ids, names_cache)
         transaction.on_commit(pagecache.bump)
-        return items
-    return insert_all(parsed_lines, items)
+    else:
+        items = insert_all(parsed_lines, items)
+    # The joint items' sign-offs, as the import gives them (news/signing.py).
+    signing.record_imported(
+        [(item, line.structures) for item, line in zip(items, parsed_lines, strict=True)], new=True
+    )
+    return items
 
 
 def insert_all(parsed_lines, items):

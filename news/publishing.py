@@ -10,7 +10,10 @@ here, once: the admin's edit form, its bulk actions and its history (restore, re
   editors work on drafts, publishers publish, change and withdraw the items of their own bodies.
 - The stamp of each save (`stamp`): the edit counter moved on from the one on record, who saved.
 - The side effects (`publish`, `withdraw`): the photo files follow the status (news/images.py);
-  the page cache is renewed by the model signals once the change is committed (news/apps.py)."""
+  the page cache is renewed by the model signals once the change is committed (news/apps.py).
+- Joint items (news/signing.py): publishing an item issued by several bodies asks each body's
+  sign-off; it stays `awaiting` sign-off, out of public view, until the last one. `settle` runs
+  after every save of an item."""
 
 import enum
 from dataclasses import dataclass
@@ -19,7 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import images
+from . import images, signing
 from .models import NewsItem
 from .permissions import can_publish, edits_all, may_edit, outside_bodies, structure_names
 
@@ -43,10 +46,12 @@ class Problem:
         return self.message
 
 
-def problems(item, *, issuing_bodies, fields_of_work, level=Level.EDITORIAL):
+def problems(item, *, issuing_bodies, fields_of_work, level=Level.EDITORIAL, asks_others=False):
     """What stops `item` from being saved with its status. `issuing_bodies` and `fields_of_work`
     are passed in, since on a form or an import line they are not saved yet; `item.image` is
-    whatever photo the item keeps (a new upload, the one it has, or none)."""
+    whatever photo the item keeps (a new upload, the one it has, or none). An item that will
+    await others' sign-off (`asks_others`, or awaiting already) may go without an "issued on"
+    time: it is issued when the last body signs off."""
     found = []
     editorial = level is Level.EDITORIAL
     if item.image and not (item.image_alt or "").strip():
@@ -65,9 +70,9 @@ def problems(item, *, issuing_bodies, fields_of_work, level=Level.EDITORIAL):
                 _("Say why the item is withdrawn; the reason stays on record."),
             )
         )
-    if item.status != Status.PUBLISHED:
+    if item.status not in signing.WANTED_PUBLIC:
         return found
-    if item.published_at is None:
+    if item.published_at is None and not asks_others:
         found.append(
             Problem(
                 "issued_on",
@@ -122,6 +127,8 @@ def change_refusal(user, status_on_record):
         return None
     if status_on_record == Status.WITHDRAWN:
         return _("This item is withdrawn: only a publisher may change it or publish it again.")
+    if status_on_record == Status.AWAITING:
+        return _("This item awaits sign-off: only a publisher may change it or take it back.")
     return _("This item is published: only a publisher may change, unpublish or withdraw it.")
 
 
@@ -185,14 +192,24 @@ def publish(item, *, by):
     refusal = publishing_refusal(by, locked)
     if refusal:
         return [refusal]
-    locked.status = Status.PUBLISHED
-    if locked.published_at is None:
+    # A joint item awaits its other bodies' sign-off (`settle`), and is issued at the last.
+    issuers = signing.issuers_of(locked)
+    asks_others = signing.asks_others(issuers, by)
+    locked.status = Status.AWAITING if asks_others else Status.PUBLISHED
+    if locked.published_at is None and not asks_others:
         locked.published_at = timezone.now()
     locked.withdrawn_reason = ""
-    found = saved_problems(locked)
+    found = problems(
+        locked,
+        issuing_bodies=issuers,
+        fields_of_work=list(locked.fields_of_work.all()),
+        asks_others=asks_others,
+    )
     if found:
         return [str(problem) for problem in found]
     save_status(locked, by)
+    signing.settle(locked, by=by)
+    item.status = locked.status
     return []
 
 

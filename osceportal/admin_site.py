@@ -20,6 +20,8 @@ from django.http import Http404, HttpResponseRedirect
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
+from news import signing
+
 
 class SiteWideRules:
     def get_object(self, request, object_id, from_field=None):
@@ -52,6 +54,12 @@ class PortalAdminSite(admin.AdminSite):
     site_header = _("OSCE Portal back office")
     site_title = _("OSCE Portal back office")
     index_title = _("News and taxonomy")
+    index_template = "admin/portal_index.html"
+
+    def index(self, request, extra_context=None):
+        # What waits for the user: the joint items awaiting their sign-off (news/signing.py).
+        awaiting = signing.awaiting(request.user).count()
+        return super().index(request, {"awaiting_my_sign_off": awaiting, **(extra_context or {})})
 
     def register(self, model_or_iterable, admin_class=None, **options):
         admin_class = admin_class or admin.ModelAdmin

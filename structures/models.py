@@ -100,6 +100,16 @@ class Structure(TranslatedNames):
         ),
     )
 
+    signs_joint_items = models.BooleanField(
+        _("signs off joint items"),
+        default=True,
+        help_text=_(
+            "A joint item goes public only once each body that signs off joint items has signed "
+            "it. Untick for a body others may name without its sign-off (a Secretariat unit the "
+            "Secretariat signs for, say)."
+        ),
+    )
+
     objects = StructureQuerySet.as_manager()
 
     class Meta:

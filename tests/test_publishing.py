@@ -20,7 +20,7 @@ from .test_admin import ADD_URL, errors_of, form_data, make_editor, structure
 pytestmark = pytest.mark.usefixtures("reference_data")
 
 DUSHANBE = "programme-office-in-dushanbe"
-DRAFT, PUBLISHED, WITHDRAWN = "draft", "published", "withdrawn"
+DRAFT, PUBLISHED, WITHDRAWN, AWAITING = "draft", "published", "withdrawn", "awaiting"
 
 
 @pytest.fixture
@@ -47,6 +47,9 @@ EDITOR_MAY = {
     (WITHDRAWN, WITHDRAWN): False,
     (WITHDRAWN, DRAFT): False,
     (WITHDRAWN, PUBLISHED): False,
+    (AWAITING, AWAITING): False,  # changing an item sent for sign-off is publishing
+    (AWAITING, DRAFT): False,  # taking it back
+    (AWAITING, WITHDRAWN): False,
 }
 
 

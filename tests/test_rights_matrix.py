@@ -1,6 +1,7 @@
 """The back office's rights as a matrix: every URL pattern of the admin site (read from
 `admin.site.get_urls()`, so that a view added tomorrow fails here until its row is written),
-for each role, for an item of body A, an item of A and B, and an item of B, with GET and POST
+for each role, for an item of body A, an item of A and B, and an item of B (and, for the sign-off page, an item
+of A and B awaiting B's sign-off: ABw), with GET and POST
 (for the event URLs, an event organised by A, by A and B, by B).
 
 Each POST is what a browser would send to do the thing (the form as the page holds it, with a
@@ -32,6 +33,7 @@ from taggit.models import Tag
 
 from alerts.models import AlertList, Message, Subscriber, Subscription
 from countries.models import Chairpersonship, Country
+from news import publishing
 from news.models import Alias, Event, FieldOfWork, MeetingSeries, NewsItem
 from structures.models import Structure
 
@@ -103,6 +105,10 @@ news_newsitem_translate                      A   200/ok     200/ok      404/404 
 news_newsitem_translate                      AB  200/ok     200/ok      200/ok     200/ok     login/login
 news_newsitem_translate                      B   404/404    404/404     200/ok     200/ok     login/login
 news_newsitem_tag_suggestions                -   200/200    200/200     200/200    200/200    login/login
+news_newsitem_sign_off                       A   200/403    200/409     404/404    200/409    login/login
+news_newsitem_sign_off                       AB  200/403    200/403     200/403    200/409    login/login
+news_newsitem_sign_off                       B   404/404    404/404     200/403    200/409    login/login
+news_newsitem_sign_off                       ABw 200/403    200/403     200/403    200/ok     login/login
 
 news_event_changelist                        -   200/200    200/200     200/200    200/200    login/login
 news_event_changelist:delete_selected        A   -/403      -/ok        -/404      -/ok       -/login
@@ -332,6 +338,10 @@ class World:
             gone = item_of(*bodies, status="draft", title=f"Deleted {on}", slug=f"deleted-{on}")
             self.deleted_rows[on] = list(gone.issuing_bodies.all())
             self.deleted[on] = delete_with_history(gone)
+        # Sent by A's publisher: awaiting B's sign-off (news/signing.py).
+        waiting = item_of(DUSHANBE, BISHKEK, status="draft", title="Item ABw", slug="item-abw")
+        assert publishing.publish(waiting, by=self.users["publisher_A"]) == []
+        self.items["ABw"] = NewsItem.objects.get(pk=waiting.pk)
         self.events, self.old_event_versions = {}, {}
         self.deleted_events, self.deleted_event_rows = {}, {}
         for on, bodies in issuers.items():
@@ -523,6 +533,10 @@ def post_data(door, route, url, world, on, manager):
         return form_data(bodies=[DUSHANBE], slug="added-by-the-matrix")
     if name in ("news_newsitem_change", "news_newsitem_preview"):
         return form_data(item, status="published", title="Changed by the rights matrix")
+    if name == "news_newsitem_sign_off":
+        # A's body on A's item; B's everywhere else.
+        body = Structure.objects.get(slug=DUSHANBE if on == "A" else BISHKEK)
+        return {"body": body.pk, "version": item.version, "decision": "sign"}
     if name == "news_newsitem_translate":
         return {"language": "ru"}
     if name == "news_newsitem_revision":

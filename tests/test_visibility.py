@@ -14,7 +14,7 @@ from .test_admin import structure
 
 pytestmark = pytest.mark.usefixtures("reference_data")
 
-STATES = ["published", "draft", "scheduled", "withdrawn"]
+STATES = ["published", "draft", "scheduled", "withdrawn", "awaiting"]  # awaiting sign-off
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
@@ -12,11 +11,10 @@ from django_prose_editor.widgets import AdminProseEditorWidget
 from taggit.models import Tag
 
 from languages import registry as languages
-from structures.models import Structure
 
-from .. import images, publishing
+from .. import images, publishing, signing
 from ..models import IssuingBody, NewsItem, storable_time
-from ..permissions import edits_all, linkable_events, own_structures
+from ..permissions import can_publish, edits_all, linkable_events, own_structures
 
 # What the editor's toolbar offers. The body is cleaned again by news/sanitise.py when it is saved,
 # whatever arrives: the toolbar is a convenience, not the safeguard.
@@ -141,6 +139,13 @@ class NewsItemAdminForm(EditCounterMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["edit_version"].initial = self.version_on_record()
         self.checked_image = None
+        if "status" in self.fields and self.instance.status != NewsItem.Status.AWAITING:
+            # An item awaits sign-off by being published (news/signing.py), not by choice.
+            self.fields["status"].choices = [
+                choice
+                for choice in self.fields["status"].choices
+                if choice[0] != NewsItem.Status.AWAITING
+            ]
         if "language" in self.fields:
             # A browser always sends it; a post without it keeps the item's language.
             self.fields["language"].required = False
@@ -210,6 +215,11 @@ class NewsItemAdminForm(EditCounterMixin, forms.ModelForm):
         )
         if refusal:
             raise ValidationError(refusal)
+        if cleaned.get("status") == NewsItem.Status.PUBLISHED and not cleaned.get("published_at"):
+            # Sent without an "issued on" time: a joint item is issued at its last sign-off
+            # (news/signing.py settles its status once it is saved); for any other, the
+            # checklist asks for the time (IssuingBodyFormSet).
+            cleaned["status"] = NewsItem.Status.AWAITING
         return cleaned
 
     def stale_message(self, who, when):
@@ -256,7 +266,33 @@ class IssuingBodyFormSet(forms.BaseInlineFormSet):
             ]
             if any(structure not in own for structure in removed):
                 problems.append(_("Only its own editors may remove a co-issuing body."))
-            if not own & set(chosen):
+            added = [
+                form.cleaned_data["structure"]
+                for form in self.forms
+                if form.cleaned_data
+                and not form.cleaned_data.get("DELETE")
+                and "structure" in form.changed_data
+            ]
+            unsigned = sorted(str(s) for s in added if s not in own and not s.signs_joint_items)
+            if unsigned:
+                problems.append(
+                    _(
+                        "%(bodies)s does not sign off joint items: only its own editors or a "
+                        "manager may name it."
+                    )
+                    % {"bodies": ", ".join(unsigned)}
+                )
+            # A publisher may take their body's name off an item sent for publication, leaving
+            # it to the others, who sign off on it again (news/signing.py).
+            status_on_record = getattr(self.instance, "status_on_record", None)
+            leaves_it_to_others = (
+                self.instance.pk is not None
+                and status_on_record not in (None, NewsItem.Status.DRAFT)
+                and can_publish(user)
+                and bool(removed)
+                and bool(chosen)
+            )
+            if not own & set(chosen) and not leaves_it_to_others:
                 problems.append(
                     _("Choose at least one of your own bodies under “Issued by”: %s.")
                     % ", ".join(sorted(str(s) for s in own))
@@ -274,7 +310,10 @@ class IssuingBodyFormSet(forms.BaseInlineFormSet):
         fields_of_work = form.cleaned_data.get("fields_of_work") or []
         here, marked = [], False
         for problem in publishing.problems(
-            self.instance, issuing_bodies=chosen, fields_of_work=fields_of_work
+            self.instance,
+            issuing_bodies=chosen,
+            fields_of_work=fields_of_work,
+            asks_others=signing.asks_others(chosen, self.request.user),
         ):
             if problem.field in form.fields:
                 if problem.field not in form.errors:
@@ -297,10 +336,10 @@ class IssuingBodyForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        own = own_structures(self.request.user)
-        allowed = own
-        if self.instance.structure_id and not own.filter(pk=self.instance.structure_id).exists():
-            # A co-issuer outside the editor's own bodies stays as it is, untouchable.
-            allowed = Structure.objects.filter(Q(pk__in=own) | Q(pk=self.instance.structure_id))
-            self.fields["structure"].disabled = True
-        self.fields["structure"].queryset = allowed
+        # Any body may be named as a co-issuer: it signs off before the item goes public
+        # (news/signing.py); IssuingBodyFormSet refuses a body that does not sign.
+        if self.instance.structure_id and not edits_all(self.request.user):
+            own = own_structures(self.request.user)
+            if not own.filter(pk=self.instance.structure_id).exists():
+                # A co-issuer outside the editor's own bodies stays as it is, untouchable.
+                self.fields["structure"].disabled = True

@@ -2,9 +2,12 @@
 views of its own (tag suggestions); history (history.py), preview (preview.py), bulk actions
 (actions.py) and language versions (translations.py) beside it."""
 
+import json
+
 import reversion
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.models import LogEntry
 from django.contrib.admin.views.main import PAGE_VAR, SEARCH_VAR
 from django.db.models import Prefetch
 from django.db.models.functions import Length
@@ -17,8 +20,8 @@ from taggit.models import Tag
 
 from structures.models import Structure
 
-from .. import images, publishing
-from ..models import FieldOfWork, IssuingBody, NewsItem, TaggedNewsItem
+from .. import images, publishing, signing
+from ..models import FieldOfWork, IssuingBody, NewsItem, SignOff, TaggedNewsItem
 from ..permissions import deletion_refusal, edits_all, linkable_news, may_edit, visible_tags
 from ..publishing import change_refusal
 from .actions import BulkActions
@@ -35,6 +38,7 @@ from .body_rights import BodyRights
 from .forms import IssuingBodyForm, IssuingBodyFormSet, NewsItemAdminForm
 from .history import GuardedVersionAdmin
 from .preview import PreviewViews
+from .signoffs import SignOffFilter, SignOffViews, open_requests
 from .translations import SourceChangedFilter, TranslationViews, with_source_changed
 
 BODY_AS_SHOWN = "body_as_shown"
@@ -43,6 +47,19 @@ BODY_AS_SHOWN = "body_as_shown"
 def field_label(field):
     """A sub-topic under its field in the form's list, the field's name before its own."""
     return f"{field.parent.name} › {field.name}" if field.parent_id else field.name
+
+
+def with_requests(request, message):
+    """A save's history message, with the sign-offs it asked for (news/signing.py)."""
+    asked = getattr(request, "sign_off_asked", None)
+    if not asked:
+        return message
+    if isinstance(message, list):  # Django's structured message, in words
+        message = LogEntry(change_message=json.dumps(message)).get_change_message()
+    requested = _("Sign-off requested from %(bodies)s.") % {
+        "bodies": ", ".join(sorted(str(structure) for structure in asked))
+    }
+    return f"{message} {requested}".strip()
 
 
 class IssuingBodyInline(admin.TabularInline):
@@ -71,7 +88,13 @@ reversion.register(NewsItem, follow=["issuing_bodies", "tagged_items"])
 
 @admin.register(NewsItem)
 class NewsItemAdmin(
-    PlainCheckboxes, BodyRights, TranslationViews, PreviewViews, BulkActions, GuardedVersionAdmin
+    PlainCheckboxes,
+    SignOffViews,
+    BodyRights,
+    TranslationViews,
+    PreviewViews,
+    BulkActions,
+    GuardedVersionAdmin,
 ):
     # Who may see, change and delete an item (news/admin/body_rights.py).
     may_edit_rule = staticmethod(may_edit)
@@ -80,9 +103,9 @@ class NewsItemAdmin(
 
     form = NewsItemAdminForm
     inlines = [IssuingBodyInline]
-    list_display = ["title", "language_column", "status", "published_at", "issuers", "type"]
+    list_display = ["title", "language_column", "status_column", "published_at", "issuers", "type"]
     list_filter = [
-        "status", "type", "language", SourceChangedFilter, PublishedYearFilter,
+        "status", SignOffFilter, "type", "language", SourceChangedFilter, PublishedYearFilter,
         FieldOfWorkFilter, IssuedByFilter, CountryFilter,
     ]  # fmt: skip
     # Searched in the search document (news/admin/archive_list.py), not these columns: the
@@ -124,6 +147,11 @@ class NewsItemAdmin(
         )
         if getattr(request.resolver_match, "url_name", "").endswith("_changelist"):
             queryset = queryset.defer("body", "search_document")  # the list shows neither
+            # The bodies an awaiting item waits for, and those that declined (status_column).
+            unsigned = SignOff.objects.exclude(state=SignOff.State.SIGNED).select_related(
+                "structure"
+            )
+            queryset = queryset.prefetch_related(Prefetch("sign_offs", queryset=unsigned))
         # Each item says whether its source changed since it was saved (the list, the form).
         return with_source_changed(queryset.editable_by(request.user))
 
@@ -213,7 +241,10 @@ class NewsItemAdmin(
             # The restore form is compared with the old version already written back, so
             # Django's own message would be "No fields changed."
             message = _("Restored an earlier version from the history.")
-        return super().log_change(request, obj, message)
+        return super().log_change(request, obj, with_requests(request, message))
+
+    def log_addition(self, request, obj, message):
+        return super().log_addition(request, obj, with_requests(request, message))
 
     def view_on_site(self, obj):
         # An item that is not public yet has no public page: "View on site" shows its preview.
@@ -225,10 +256,29 @@ class NewsItemAdmin(
         if edits_all(request.user):
             return self.list_filter
         # An editor sees their own bodies' news only: a list of every body would mislead.
-        return ["status", "type", "language", SourceChangedFilter, PublishedYearFilter,
-                FieldOfWorkFilter]  # fmt: skip
+        return ["status", SignOffFilter, "type", "language", SourceChangedFilter,
+                PublishedYearFilter, FieldOfWorkFilter]  # fmt: skip
 
     # --- the list ------------------------------------------------------------------------------
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_column(self, obj):
+        """The status, with the bodies an awaiting item waits for, or who declined a draft."""
+        status = obj.get_status_display()
+        if obj.status == NewsItem.Status.AWAITING:
+            return _("%(status)s: %(bodies)s") % {
+                "status": status,
+                "bodies": ", ".join(open_requests(obj)),
+            }
+        declined = [
+            str(row.structure) for row in obj.sign_offs.all() if row.state == SignOff.State.DECLINED
+        ]
+        if obj.status == NewsItem.Status.DRAFT and declined:
+            return _("%(status)s (declined by %(bodies)s)") % {
+                "status": status,
+                "bodies": ", ".join(sorted(declined)),
+            }
+        return status
 
     @admin.display(description=_("issued by"))
     def issuers(self, obj):
@@ -274,6 +324,19 @@ class NewsItemAdmin(
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         item = form.instance
+        # Published or awaiting the co-issuers' sign-off, as their sign-offs have it.
+        asked = signing.settle(item, by=request.user)
+        if item.status == NewsItem.Status.AWAITING:
+            request.sign_off_asked = asked
+            self.message_user(
+                request,
+                _(
+                    "Awaiting sign-off by %(bodies)s: the item goes public once each has signed "
+                    "off on it as it stands."
+                )
+                % {"bodies": ", ".join(open_requests(item))},
+                messages.WARNING,
+            )
         if not item.countries.exists():
             # A field operation's news is about its country: suggest it by choosing it.
             countries = {
@@ -309,6 +372,11 @@ class NewsItemAdmin(
                 "<path:object_id>/preview/",
                 self.admin_site.admin_view(self.preview_view),
                 name="news_newsitem_preview",
+            ),
+            path(
+                "<path:object_id>/sign-off/",
+                self.admin_site.admin_view(self.sign_off_view),
+                name="news_newsitem_sign_off",
             ),
             path(
                 "<path:object_id>/translate/",

@@ -3,6 +3,7 @@ structures and countries as issuing bodies and places. Entries an import added f
 not know carry "needs review": managers find them with the list filter of that name."""
 
 from django.contrib import admin
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
@@ -95,17 +96,21 @@ class IssuerStructureAdmin(StructureAdmin):
     fieldsets = [
         *StructureAdmin.fieldsets[:-1],
         (None, {"fields": ["description", "position", "needs_review"]}),
+        (_("Joint items"), {"fields": ["signs_joint_items"]}),
     ]
 
     def get_search_results(self, request, queryset, search_term):
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        # The issuing bodies of a news item and the organisers of an event: an editor picks
-        # among the bodies they work for.
+        # The organisers of an event: an editor picks among the bodies they work for. The
+        # issuing bodies of a news item: those and any body that signs off joint items (it is
+        # asked before the item goes public, news/signing.py).
         looked_up = (request.GET.get("app_label"), request.GET.get("model_name"))
-        if looked_up in {("news", "issuingbody"), ("news", "eventorganiser")} and not edits_all(
-            request.user
-        ):
+        if looked_up == ("news", "eventorganiser") and not edits_all(request.user):
             queryset = queryset.filter(pk__in=own_structures(request.user))
+        if looked_up == ("news", "issuingbody") and not edits_all(request.user):
+            queryset = queryset.filter(
+                Q(pk__in=own_structures(request.user)) | Q(signs_joint_items=True)
+            )
         return queryset, may_have_duplicates
 
 

@@ -65,6 +65,8 @@ class NewsItem(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
+        # Published by one issuing body, waiting for the others' sign-off (news/signing.py).
+        AWAITING = "awaiting", _("Awaiting sign-off")
         PUBLISHED = "published", _("Published")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
