@@ -7,7 +7,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/osceportal
 
 .PHONY: run test test-services install install-dev migrate load serve lint format lock clean bench bench-scale \
-	bench-faults bench-import bench-replica bench-alerts backup restore
+	bench-faults bench-import bench-replica bench-alerts bench-signoff backup restore
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -91,6 +91,11 @@ bench-import: install
 # a real SMTP server: time, messages, duplicates (bench/README.md, "Email alerts").
 bench-alerts: install-dev
 	$(PY) -m bench.alerts_bench
+
+# Joint items at archive scale: the migration that records the sign-offs of 100,000 items, and
+# the back office of a co-issuer with 200 items awaiting it (bench/README.md, "Joint items").
+bench-signoff: install
+	$(PY) -m bench.signoff_bench
 
 # pg_dump of DATABASE_URL's database and tars of MEDIA_ROOT and PRIVATE_MEDIA_ROOT into backups/<timestamp>/.
 backup: install

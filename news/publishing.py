@@ -208,7 +208,7 @@ def publish(item, *, by):
     if found:
         return [str(problem) for problem in found]
     save_status(locked, by)
-    signing.settle(locked, by=by)
+    item.sign_off_asked = signing.settle(locked, by=by)
     item.status = locked.status
     return []
 
@@ -221,12 +221,14 @@ def withdraw(item, *, by, reason):
     refusal = publishing_refusal(by, locked)
     if refusal:
         return [refusal]
+    before = locked.status
     locked.status = Status.WITHDRAWN
     locked.withdrawn_reason = reason.strip()
     found = saved_problems(locked)
     if found:
         return [str(problem) for problem in found]
     save_status(locked, by)
+    signing.settle(locked, by=by, before=before)
     return []
 
 

@@ -58,7 +58,7 @@ def signed_content(item, issuers):
 
 def holds(row, content):
     """Whether a body's sign-off covers the item as it stands."""
-    return row is not None and row.state == State.SIGNED and row.signed_content == content
+    return row is not None and row.state == State.SIGNED and row.decided_content == content
 
 
 def bodies_to_sign(issuers, *, has_been_joint=False):
@@ -107,12 +107,14 @@ def sign_refusal(user, structure):
 # --- after a save: the item's status as its sign-offs have it ----------------------------------
 
 
-def settle(item, *, by, stamp=False):
-    """Run after any save of `item` (the issuing bodies saved too). An item its publishers want
-    public (published, or awaiting sign-off) is published once every body that signs has signed
-    its content as it now stands, and awaits the others until then; they are asked, once. A
-    publisher who saves it (`by`) signs for their own bodies. Returns the structures newly
-    asked. With `stamp`, a change of status is stamped as a save of its own (a sign-off's)."""
+def settle(item, *, by, before=None, stamp=False):
+    """Run after any save of `item` (the issuing bodies saved too); `before` is its status as
+    it was stored. An item its publishers want public (published, or awaiting sign-off) is
+    published once every body that signs has signed its content as it now stands, and awaits the
+    others until then; they are asked, once. A publisher who saves it (`by`) signs for their own
+    bodies; one who takes it back (to draft, or withdrawn) takes back their bodies' sign-offs.
+    Returns the structures newly asked. With `stamp`, a change of status is stamped as a save of
+    its own (a sign-off's)."""
     issuers = issuers_of(item)
     rows = {row.structure_id: row for row in SignOff.objects.filter(item=item)}
     issuer_ids = {structure.pk for structure in issuers}
@@ -121,6 +123,8 @@ def settle(item, *, by, stamp=False):
         SignOff.objects.filter(item=item, structure__in=gone).delete()
         rows = {pk: row for pk, row in rows.items() if pk in issuer_ids}
     if item.status not in WANTED_PUBLIC:
+        if before in WANTED_PUBLIC:
+            take_back(item, rows.values(), by=by)
         return []
     needed = bodies_to_sign(issuers, has_been_joint=bool(rows))
     content = signed_content(item, issuers)
@@ -159,8 +163,24 @@ def settle(item, *, by, stamp=False):
     return asked
 
 
+def take_back(item, rows, *, by):
+    """A publisher who takes a joint item back (to draft, or withdraws it) declines it for their
+    own bodies: published again, it asks them again (a co-issuer who withdrew an item does not
+    see it back under its name unasked)."""
+    mine = signing_bodies(by)
+    if item.status == Status.WITHDRAWN:
+        reason = _("Withdrawn: %(reason)s") % {"reason": item.withdrawn_reason}
+    else:
+        reason = _("Taken back to draft.")
+    for row in rows:
+        if row.structure_id in mine and row.state == State.SIGNED:
+            row.state, row.basis, row.reason = State.DECLINED, SignOff.Basis.PUBLISHER, reason
+            row.decided_by, row.decided_at = by, timezone.now()
+            row.save()
+
+
 def record_sign_off(row, *, by, basis, content, at):
-    row.state, row.basis, row.signed_content = State.SIGNED, basis, content
+    row.state, row.basis, row.decided_content = State.SIGNED, basis, content
     row.decided_by, row.decided_at, row.reason = by, at, ""
     row.save()
 
@@ -178,8 +198,8 @@ def decision_refusal(item, structure, user, seen_version):
     if refusal:
         return refusal
     if item.status != Status.AWAITING:
-        return _("This item is not awaiting sign-off: it is %(status)s.") % {
-            "status": item.get_status_display().lower()
+        return _("This item is not awaiting sign-off. Its status: %(status)s.") % {
+            "status": item.get_status_display()
         }
     row = SignOff.objects.filter(item=item, structure=structure).first()
     if row is None or row.state != State.REQUESTED:
@@ -227,6 +247,8 @@ def decline(item, structure, *, by, seen_version, reason):
         return refusal
     row = SignOff.objects.get(item=locked, structure=structure)
     row.state, row.basis, row.reason = State.DECLINED, basis_of(by, structure), reason
+    # What it declined: asked again, it is shown what changed since.
+    row.decided_content = signed_content(locked, issuers_of(locked))
     row.decided_by, row.decided_at = by, timezone.now()
     row.save()
     locked.status = Status.DRAFT
@@ -301,7 +323,7 @@ def record_imported(items, *, new=False):
                 "state": State.SIGNED,
                 "basis": SignOff.Basis.IMPORT,
                 "decided_at": now,
-                "signed_content": signed_content(item, issuers),
+                "decided_content": signed_content(item, issuers),
             }
         rows += [
             SignOff(item=item, structure=structure, **state)

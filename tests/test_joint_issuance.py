@@ -7,21 +7,24 @@ import importlib
 import io
 import json
 import re
+import threading
 
 import pytest
 from django.apps import apps
 from django.core import mail
 from django.core.management import call_command
+from django.db import connection, transaction
 from django.utils import timezone
 from django_tasks import default_task_backend
 
+from alerts.announcing import new_public_items
 from news import publishing, signing
 from news.models import NewsItem, SignOff
 from news.sign_off_mail import tell_publishers
 
 from .factories import NewsItemFactory
 from .test_admin import ADD_URL, change_url, errors_of, form_data, make_editor, structure
-from .test_admin_rights import border_management
+from .test_admin_rights import border_management, save_revision
 
 pytestmark = pytest.mark.usefixtures("reference_data")
 
@@ -423,6 +426,31 @@ def test_a_co_issuer_withdraws_the_whole_item(client, people):
     assert response.status_code == 302
     item.refresh_from_db()
     assert (item.status, item.withdrawn_reason) == ("withdrawn", "Issued without our final text.")
+    # Withdrawing it took back B's sign-off: A's publisher cannot put it back under B's name.
+    withdrawn = row(item, B)
+    assert (withdrawn.state, withdrawn.reason) == (
+        "declined",
+        "Withdrawn: Issued without our final text.",
+    )
+    item.refresh_from_db()
+    sent(item, people["publisher_A"])
+    assert item.status == NewsItem.Status.AWAITING
+    assert row(item, B).state == SignOff.State.REQUESTED
+
+
+def test_the_bulk_publish_of_a_joint_item_says_whom_it_asked(client, people):
+    item = joint_draft(A, B)
+    as_user(client, people["publisher_A"])
+    response = client.post(
+        CHANGELIST, {"action": "publish_selected", "_selected_action": [item.pk]}, follow=True
+    )
+    page = response.content.decode()
+    assert "Awaiting the co-issuers’ sign-off before they go public: “Joint statement" in page
+    history = client.get(f"/admin/news/newsitem/{item.pk}/history/").content.decode()
+    assert (
+        "Published with the bulk action. Sign-off requested from OSCE Programme Office in "
+        "Bishkek." in history
+    )
 
 
 # --- 4. where it shows ---------------------------------------------------------------------------
@@ -548,3 +576,78 @@ def test_joint_items_published_before_sign_offs_were_kept_count_as_signed():
     assert all(
         signing.holds(r, signing.signed_content(item, issuers)) for r in item.sign_offs.all()
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sign_off_waits_for_a_concurrent_edit_and_is_then_refused(reference_data):
+    """Two real connections: an edit's save holds the row while the sign-off is made; the
+    sign-off, of the version read before the edit, is refused once the edit is committed."""
+    dushanbe = make_editor("concurrent-a", bodies=[A], groups=("Publisher",))
+    bishkek = make_editor("concurrent-b", bodies=[B], groups=("Publisher",))
+    item = sent(joint_draft(A, B), dushanbe)
+    read_by_the_signer = item.version
+    row_locked, release = threading.Event(), threading.Event()
+
+    def edit():
+        try:
+            with transaction.atomic():
+                saving = NewsItem.objects.select_for_update().get(pk=item.pk)
+                saving.lead = "Changed while the co-issuer was reading."
+                saving.version += 1
+                saving.updated_by = dushanbe
+                saving.save()
+                signing.settle(saving, by=dushanbe)
+                row_locked.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    editing = threading.Thread(target=edit)
+    editing.start()
+    assert row_locked.wait(10)
+    outcome = []
+    signer = threading.Thread(
+        target=lambda: (
+            outcome.append(
+                signing.sign(item, structure(B), by=bishkek, seen_version=read_by_the_signer)
+            ),
+            connection.close(),
+        )
+    )
+    signer.start()
+    signer.join(0.5)
+    assert signer.is_alive()  # waiting for the edit's lock
+    release.set()
+    editing.join(10)
+    signer.join(10)
+    [refusal] = outcome
+    assert "changed the item" in refusal and "concurrent-a" in refusal
+    assert row(item, B).state == SignOff.State.REQUESTED
+    item.refresh_from_db()
+    assert (item.status, item.lead) == ("awaiting", "Changed while the co-issuer was reading.")
+
+
+def test_email_alerts_announce_it_at_the_last_sign_off_not_before(people):
+    item = sent(joint_draft(A, B, published_at=timezone.now()), people["publisher_A"])
+    assert item.pk not in new_public_items(timezone.now())
+    signing.sign(item, structure(B), by=people["publisher_B"], seen_version=item.version)
+    assert item.pk in new_public_items(timezone.now())
+
+
+def test_restoring_an_earlier_version_asks_the_co_issuers_again(client, people):
+    item = joint_draft(A, B, title="First wording")
+    earlier = save_revision(item, status="published")
+    save_revision(item, title="Second wording", status="draft")
+    sent(item, people["publisher_A"])
+    signing.sign(item, structure(B), by=people["publisher_B"], seen_version=item.version)
+    item.refresh_from_db()
+    assert item.is_public
+    as_user(client, people["publisher_A"])
+    response = client.post(
+        f"/admin/news/newsitem/{item.pk}/history/{earlier.pk}/",
+        form_of(item, title="First wording", status="published"),
+    )
+    assert response.status_code == 302, errors_of(response)
+    item.refresh_from_db()
+    assert (item.title, item.status) == ("First wording", "awaiting")
+    assert row(item, B).state == SignOff.State.REQUESTED

@@ -66,19 +66,36 @@ class BulkActions:
         refusal = publishing.publishing_refusal(request.user)
         if refusal:
             raise PermissionDenied(refusal)
-        changed, problems_by_item = 0, []
+        changed, problems_by_item, awaiting = 0, [], []
         for item in queryset:
+            said = comment
             with reversion.create_revision():
                 reversion.set_user(request.user)
-                reversion.set_comment(comment)
                 problems = change(item)
+                asked = getattr(item, "sign_off_asked", None)
+                if asked:  # a joint item: its other bodies asked to sign off (news/signing.py)
+                    said = "{} {}".format(
+                        comment,
+                        _("Sign-off requested from %(bodies)s.")
+                        % {"bodies": ", ".join(sorted(str(body) for body in asked))},
+                    )
+                reversion.set_comment(said)
             if problems:
                 problems_by_item.append(f"“{item}”: {' '.join(problems)}")
             else:
                 # On the item's history page, as a change made in its form would be.
-                self.log_change(request, item, comment)
+                self.log_change(request, item, said)
                 changed += 1
+                if item.status == item.Status.AWAITING:
+                    awaiting.append(f"“{item}”")
         if changed:
             self.message_user(request, done(changed), messages.SUCCESS)
+        if awaiting:
+            self.message_user(
+                request,
+                _("Awaiting the co-issuers’ sign-off before they go public: %s")
+                % ", ".join(awaiting),
+                messages.WARNING,
+            )
         for line in problems_by_item:
             self.message_user(request, refused % line, messages.WARNING)

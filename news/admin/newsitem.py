@@ -325,7 +325,8 @@ class NewsItemAdmin(
         super().save_related(request, form, formsets, change)
         item = form.instance
         # Published or awaiting the co-issuers' sign-off, as their sign-offs have it.
-        asked = signing.settle(item, by=request.user)
+        before = getattr(item, "status_on_record", None) if change else None
+        asked = signing.settle(item, by=request.user, before=before)
         if item.status == NewsItem.Status.AWAITING:
             request.sign_off_asked = asked
             self.message_user(

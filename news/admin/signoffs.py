@@ -136,8 +136,12 @@ def state_in_words(row, signs, item):
             "reason": row.reason,
         }
     earlier = ""
-    if row.signed_content is not None:
-        earlier = " " + _("It signed an earlier version.")
+    if row.decided_content is not None:
+        earlier = " " + (
+            _("It declined an earlier version.")
+            if row.reason
+            else _("It signed an earlier version.")
+        )
     if row.state == State.REQUESTED and item.status == NewsItem.Status.AWAITING:
         return (
             _("Requested by %(who)s, %(when)s.")
@@ -171,8 +175,15 @@ class SignOffViews:
                 and signing.sign_refusal(request.user, structure) is None
             ):
                 current = signing.signed_content(item, [s for s, _r, _n in rows])
-                since = changes(row.signed_content, current) if row.signed_content else None
-                decidable.append({"structure": structure, "row": row, "changes": since})
+                since = changes(row.decided_content, current) if row.decided_content else None
+                decidable.append(
+                    {
+                        "structure": structure,
+                        "row": row,
+                        "changes": since,
+                        "declined_before": bool(row.reason),
+                    }
+                )
         return {
             "sign_off_rows": [
                 {"structure": structure, "words": state_in_words(row, signs, item), "row": row}

@@ -40,7 +40,7 @@ def record_joint_items(apps, schema_editor):
                     state="signed",
                     basis="record",
                     decided_at=now,
-                    signed_content=content,
+                    decided_content=content,
                 )
                 for structure_id in issuers[item.pk]
             ]
@@ -115,12 +115,13 @@ class Migration(migrations.Migration):
                 ),
                 ("reason", models.TextField(blank=True, verbose_name="reason for declining")),
                 (
-                    "signed_content",
+                    "decided_content",
                     models.JSONField(
                         blank=True,
-                        help_text="The item's signed content at the body's last sign-off.",
+                        help_text="The item's signed content when the body last signed it off "
+                        "or declined it.",
                         null=True,
-                        verbose_name="content signed",
+                        verbose_name="content decided on",
                     ),
                 ),
                 (

@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 class SignOff(models.Model):
     """Where one issuing body of an item stands: its sign-off requested, given or declined. The
     content it last signed is kept: a sign-off holds only while the item's signed content (title,
-    lead, body, photo, issuing bodies) is still that, and the signer is shown what changed."""
+    lead, body, photo, issuing bodies) is still that, and the signer is shown what changed since
+    it last signed or declined."""
 
     class State(models.TextChoices):
         REQUESTED = "requested", _("Requested")
@@ -55,11 +56,11 @@ class SignOff(models.Model):
     )
     basis = models.CharField(_("basis"), max_length=12, choices=Basis.choices, blank=True)
     reason = models.TextField(_("reason for declining"), blank=True)
-    signed_content = models.JSONField(
-        _("content signed"),
+    decided_content = models.JSONField(
+        _("content decided on"),
         null=True,
         blank=True,
-        help_text=_("The item's signed content at the body's last sign-off."),
+        help_text=_("The item's signed content when the body last signed it off or declined it."),
     )
 
     class Meta:

@@ -132,6 +132,22 @@ def page(browser, live_site, device, request):
 
 
 @pytest.fixture
+def another_person(browser, live_site, device):
+    """Opens a page in a browser of its own (no cookies shared with `page`): another person, as
+    many as a test needs."""
+    contexts = []
+
+    def open_page():
+        context = browser.new_context(base_url=live_site, **device)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
 def screenshot(request):
     """Save the whole page as artifacts/<test>-<n>-<path>.png; call it on every page visited."""
     test_name = safe_name(request.node.name)
