@@ -201,6 +201,7 @@ def main():
                 flush=True,
             )
             run([*MANAGE, "migrate", "--no-input"], env=env, timeout=600, what="migrate")
+            run([*MANAGE, "collectstatic", "--no-input"], env=env, timeout=300, what="static")
             compact_and_analyze(url)
             output = run(
                 [PYTHON, "-m", "bench.signoff_bench", "--child", str(items)],

@@ -7,13 +7,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from hypothesis import given
 from hypothesis import strategies as st
 
+from news import publishing
 from news.jsonl import export_line, export_queryset
 from news.models import FieldOfWork, NewsItem
 from structures.models import Structure
 
 from .factories import NewsItemFactory
 from .fuzzing import HOSTILE, MARKER, fuzz_settings
-from .test_admin import ADD_URL, change_url, errors_of, form_data
+from .test_admin import ADD_URL, change_url, errors_of, form_data, make_editor
+from .test_joint_issuance import joint_draft
 
 pytestmark = pytest.mark.usefixtures("demo_news")
 
@@ -217,3 +219,46 @@ def test_admin_refuses_a_time_that_cannot_be_stored_and_read_back(visitor, super
     assert response.status_code == 200
     assert "Choose a date between the years 1 and 9999" in errors_of(response)
     assert not NewsItem.objects.filter(slug=data["slug"]).exists()
+
+
+# --- the sign-off page of a joint item (news/admin/signoffs.py) --------------------------------
+
+SIGN_OFF_EXAMPLES = 60
+
+
+def test_the_sign_off_page_answers_hostile_posts_without_deciding(visitor):
+    publisher = make_editor(
+        "fuzz-a", bodies=["programme-office-in-dushanbe"], groups=("Publisher",)
+    )
+    signer = make_editor("fuzz-b", bodies=["programme-office-in-bishkek"], groups=("Publisher",))
+    item = joint_draft("programme-office-in-dushanbe", "programme-office-in-bishkek")
+    assert publishing.publish(item, by=publisher) == []
+    bishkek = Structure.objects.get(slug="programme-office-in-bishkek").pk
+    # Anything but the one valid body: whatever else is sent, nothing is decided.
+    values = st.one_of(
+        st.sampled_from(HOSTILE),
+        st.text(max_size=30),
+        st.integers(-(10**20), 10**20).filter(lambda n: n != bishkek).map(str),
+    ).filter(lambda value: value.strip().lstrip("+0") != str(bishkek))
+    visitor.force_login(signer)
+    url = f"/admin/news/newsitem/{item.pk}/sign-off/"
+    before = list(item.sign_offs.values_list("structure", "state", "reason"))
+    sent = []
+
+    @fuzz_settings(SIGN_OFF_EXAMPLES)
+    @given(
+        body=values,
+        version=values,
+        decision=st.one_of(st.sampled_from(["sign", "decline"]), values),
+        reason=values,
+    )
+    def fuzz(body, version, decision, reason):
+        sent.append(body)
+        data = {"body": body, "version": version, "decision": decision, "reason": reason}
+        response = visitor.post(url, data)
+        assert response.status_code in (400, 403, 404, 409), (data, response.status_code)
+        assert MARKER.encode() not in response.content
+        assert list(item.sign_offs.values_list("structure", "state", "reason")) == before
+
+    fuzz()
+    assert len(sent) >= SIGN_OFF_EXAMPLES
