@@ -651,3 +651,17 @@ def test_restoring_an_earlier_version_asks_the_co_issuers_again(client, people):
     item.refresh_from_db()
     assert (item.title, item.status) == ("First wording", "awaiting")
     assert row(item, B).state == SignOff.State.REQUESTED
+
+
+def test_a_publisher_of_every_co_issuer_publishes_at_once_and_a_manager_is_asked(people):
+    both = make_editor("both-offices", bodies=[A, B], groups=("Publisher",))
+    item = sent(joint_draft(A, B), both)
+    assert item.status == NewsItem.Status.PUBLISHED
+    assert {(r.structure.slug, r.state, r.decided_by) for r in item.sign_offs.all()} == {
+        (A, "signed", both),
+        (B, "signed", both),
+    }
+    # A manager signs for a body explicitly, on its sign-off page: publishing asks every body.
+    other = sent(joint_draft(A, B, slug="another-joint-statement"), people["manager"])
+    assert other.status == NewsItem.Status.AWAITING
+    assert {r.state for r in other.sign_offs.all()} == {"requested"}
