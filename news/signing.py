@@ -107,14 +107,14 @@ def sign_refusal(user, structure):
 # --- after a save: the item's status as its sign-offs have it ----------------------------------
 
 
-def settle(item, *, by, before=None, stamp=False):
+def settle(item, *, by, before=None, stamped_by=None):
     """Run after any save of `item` (the issuing bodies saved too); `before` is its status as
     it was stored. An item its publishers want public (published, or awaiting sign-off) is
     published once every body that signs has signed its content as it now stands, and awaits the
     others until then; they are asked, once. A publisher who saves it (`by`) signs for their own
     bodies; one who takes it back (to draft, or withdrawn) takes back their bodies' sign-offs.
-    Returns the structures newly asked. With `stamp`, a change of status is stamped as a save of
-    its own (a sign-off's)."""
+    Returns the structures newly asked. With `stamped_by`, a change of status is stamped as a
+    save of that person's (a sign-off's: the status changes, the content does not)."""
     issuers = issuers_of(item)
     rows = {row.structure_id: row for row in SignOff.objects.filter(item=item)}
     issuer_ids = {structure.pk for structure in issuers}
@@ -152,9 +152,9 @@ def settle(item, *, by, before=None, stamp=False):
         item.published_at = now
         changed.append("published_at")
     if changed:
-        if stamp:
+        if stamped_by is not None:
             item.version += 1
-            item.updated_by = by
+            item.updated_by = stamped_by
             changed += ["version", "updated_by"]
         item.save(update_fields=[*changed, "updated_at"])
     if asked:
@@ -225,7 +225,7 @@ def sign(item, structure, *, by, seen_version):
     row = SignOff.objects.get(item=locked, structure=structure)
     content = signed_content(locked, issuers_of(locked))
     record_sign_off(row, by=by, basis=basis_of(by, structure), content=content, at=timezone.now())
-    settle(locked, by=None, stamp=True)
+    settle(locked, by=None, stamped_by=by)  # no other body is signed for by this
     item.status, item.published_at, item.version = (
         locked.status,
         locked.published_at,

@@ -169,7 +169,7 @@ def test_the_last_sign_off_publishes_it_everywhere_through_the_page_cache(
     response = commit(lambda: decide(client, item, C))
     assert response.status_code == 302
     item.refresh_from_db()
-    assert item.status == NewsItem.Status.PUBLISHED
+    assert (item.status, item.updated_by) == ("published", people["publisher_C"])
     for address in addresses:
         assert item.slug in visitor.get(address).content.decode(), address
     assert visitor.get(f"/news/{item.slug}/").status_code == 200
