@@ -175,11 +175,14 @@ def test_coissued_item_is_visible_and_keeps_the_other_issuer(client, dushanbe_pu
         fields_of_work=[FieldOfWork.objects.get(slug="border-management")],
     )
     client.force_login(dushanbe_publisher)
-    response = client.post(change_url(item), form_data(item, status="published", title="New"))
+    data = form_data(item, status="published", title="New", resign_confirmed="on")
+    response = client.post(change_url(item), data)
     assert response.status_code == 302, errors_of(response)
     item.refresh_from_db()
     assert item.title == "New"
     assert [s.slug for s in item.issued_by.all()] == ["secretariat", "programme-office-in-dushanbe"]
+    # The new title awaits the Secretariat's sign-off (tests/test_joint_issuance.py).
+    assert item.status == NewsItem.Status.AWAITING
 
 
 def test_editor_must_keep_one_of_their_own_bodies(client, dushanbe_editor):

@@ -214,8 +214,17 @@ def test_a_change_to_a_published_joint_item_takes_it_back_for_sign_off(client, p
     assert response.status_code == 302, errors_of(response)
     item.refresh_from_db()
     assert item.status == NewsItem.Status.PUBLISHED
-    # The lead is: B is asked again, and the item leaves the public site until it signs.
+    # The lead is: B is asked again, and the item leaves the public site until it signs. The
+    # publisher is told so before anything is saved, and says to go ahead.
     response = client.post(change_url(item), form_of(item, lead="New lead."))
+    assert response.status_code == 200
+    assert (
+        "This change takes the item off the public site until OSCE Programme Office in Bishkek "
+        "sign off on it again." in errors_of(response)
+    )
+    item.refresh_from_db()
+    assert item.is_public and item.lead == "A short lead."
+    response = client.post(change_url(item), form_of(item, lead="New lead.", resign_confirmed="on"))
     assert response.status_code == 302, errors_of(response)
     item.refresh_from_db()
     assert item.status == NewsItem.Status.AWAITING
@@ -227,7 +236,9 @@ def test_adding_a_body_asks_for_its_sign_off(client, people):
     signing.sign(item, structure(B), by=people["publisher_B"], seen_version=item.version)
     item.refresh_from_db()
     manager = as_user(client, people["manager"])
-    response = manager.post(change_url(item), form_data(item, bodies=[C], status="published"))
+    response = manager.post(
+        change_url(item), form_data(item, bodies=[C], status="published", resign_confirmed="on")
+    )
     assert response.status_code == 302, errors_of(response)
     item.refresh_from_db()
     assert item.status == NewsItem.Status.AWAITING
@@ -399,7 +410,7 @@ def test_a_co_issuer_takes_its_name_off_only_through_a_new_signed_version(client
     assert "Only its own editors may remove a co-issuing body." in errors_of(response)
     # B's publisher may: the item goes back to A and C, for them to sign off as it now stands.
     as_user(client, people["publisher_B"])
-    data = form_data(item, status="published")
+    data = form_data(item, status="published", resign_confirmed="on")
     response = client.post(change_url(item), {**data, b_row.replace("structure", "DELETE"): "on"})
     assert response.status_code == 302, errors_of(response)
     item.refresh_from_db()
@@ -545,7 +556,8 @@ def test_an_imported_joint_item_keeps_its_state(tmp_path, client, people):
     # A later change asks the other body, as any change does.
     as_user(client, people["publisher_A"])
     response = client.post(
-        change_url(published), form_data(published, status="published", lead="Changed.")
+        change_url(published),
+        form_data(published, status="published", lead="Changed.", resign_confirmed="on"),
     )
     assert response.status_code == 302, errors_of(response)
     published.refresh_from_db()

@@ -532,7 +532,11 @@ def post_data(door, route, url, world, on, manager):
     if name in ("news_newsitem_add", "news_newsitem_preview_new"):
         return form_data(bodies=[DUSHANBE], slug="added-by-the-matrix")
     if name in ("news_newsitem_change", "news_newsitem_preview"):
-        return form_data(item, status="published", title="Changed by the rights matrix")
+        # Published jointly (AB), a change sends it back for sign-off, which the form asks the
+        # publisher to confirm (news/admin/forms.py).
+        return form_data(
+            item, status="published", title="Changed by the rights matrix", resign_confirmed="on"
+        )
     if name == "news_newsitem_sign_off":
         # A's body on A's item; B's everywhere else.
         body = Structure.objects.get(slug=DUSHANBE if on == "A" else BISHKEK)

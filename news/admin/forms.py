@@ -1,5 +1,7 @@
 """Forms of the editorial back office."""
 
+import copy
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.formats import date_format
@@ -15,6 +17,7 @@ from languages import registry as languages
 from .. import images, publishing, signing
 from ..models import IssuingBody, NewsItem, storable_time
 from ..permissions import can_publish, edits_all, linkable_events, own_structures
+from ..sanitise import clean_body
 
 # What the editor's toolbar offers. The body is cleaned again by news/sanitise.py when it is saved,
 # whatever arrives: the toolbar is a convenience, not the safeguard.
@@ -123,6 +126,16 @@ class NewsItemAdminForm(EditCounterMixin, forms.ModelForm):
         % {"size": images.MAX_UPLOAD_BYTES // (1024 * 1024), "pixels": images.MAX_PIXELS // 10**6},
     )
     edit_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Shown on the form of a published item (NewsItemAdmin.get_fieldsets); IssuingBodyFormSet
+    # asks for it when a change would send a live joint item back for sign-off.
+    resign_confirmed = forms.BooleanField(
+        label=gettext_lazy("Take it off the site until every co-issuer has signed off again"),
+        required=False,
+        help_text=gettext_lazy(
+            "Needed to change the title, lead, body, photo or issuing bodies of a published "
+            "joint item: its co-issuers sign off on the change before it is public again."
+        ),
+    )
 
     class Meta:
         model = NewsItem
@@ -300,6 +313,43 @@ class IssuingBodyFormSet(forms.BaseInlineFormSet):
         problems += self.checklist(chosen)
         if problems:
             raise ValidationError(problems)
+        self.confirm_going_off_the_site(chosen)
+
+    def confirm_going_off_the_site(self, chosen):
+        """A change to the signed content of a live joint item sends it back to its other
+        bodies for sign-off, off the public site until then (news/signing.py): the publisher
+        says so, by ticking "resign_confirmed", rather than learning it after the save."""
+        form = getattr(self.instance, "edit_form", None)
+        if (
+            form is None
+            or getattr(self.instance, "status_on_record", None) != NewsItem.Status.PUBLISHED
+            or form.cleaned_data.get("status") not in signing.WANTED_PUBLIC
+            or form.cleaned_data.get("resign_confirmed")
+        ):
+            return
+        record = NewsItem.objects.get(pk=self.instance.pk)
+        on_record = signing.issuers_of(record)
+        changed = copy.copy(self.instance)
+        changed.body = clean_body(changed.body)
+        if signing.signed_content(record, on_record) == signing.signed_content(changed, chosen):
+            return
+        mine = signing.signing_bodies(self.request.user)
+        joint_before = len(on_record) > 1 or record.sign_offs.exists()
+        others = [
+            str(body)
+            for body in signing.bodies_to_sign(chosen, has_been_joint=joint_before)
+            if body.pk not in mine
+        ]
+        if others:
+            form.add_error(
+                "resign_confirmed",
+                _(
+                    "This change takes the item off the public site until %(bodies)s sign off "
+                    "on it again. Tick the box to go ahead."
+                )
+                % {"bodies": ", ".join(sorted(others))},
+            )
+            raise ValidationError(_("Correct the fields marked above, then save again."))
 
     def checklist(self, chosen):
         """The publishing checklist of the item as the edit form and these rows would save it:

@@ -195,8 +195,25 @@ class NewsItemAdmin(
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
-        if obj is None or self.has_change_permission(request, obj):
+        if obj is None:
             return fieldsets
+        if self.has_change_permission(request, obj):
+            if self.status_on_record(obj) != NewsItem.Status.PUBLISHED:
+                return fieldsets
+            # A change to a live joint item asks its co-issuers again (forms.py).
+            return [
+                (
+                    name,
+                    {
+                        **options,
+                        "fields": [
+                            *options["fields"],
+                            *(["resign_confirmed"] if "status" in options["fields"] else []),
+                        ],
+                    },
+                )
+                for name, options in fieldsets
+            ]
         # Shown read-only: the body as the public page shows it, not its HTML.
         return [
             (
