@@ -287,7 +287,10 @@ def test_a_translation_whose_source_was_saved_since_is_marked_until_it_is_saved(
         return [item.pk for item in listed], note in client.get(change_url(translation)).text
 
     assert marked() == ([], False)
-    saved_through_the_form(client, source, status="published", lead="A new lead.")
+    # The source is issued jointly with the Secretariat: its new lead goes back for sign-off.
+    saved_through_the_form(
+        client, source, status="published", lead="A new lead.", resign_confirmed="on"
+    )
     translation.refresh_from_db()
     assert translation.source_changed
     assert marked() == ([translation.pk], True)

@@ -49,6 +49,24 @@ def field_label(field):
     return f"{field.parent.name} › {field.name}" if field.parent_id else field.name
 
 
+def with_fields(fieldsets, field, replacement):
+    """The fieldsets with `field` replaced by the fields of `replacement`, wherever it is."""
+    return [
+        (
+            name,
+            {
+                **options,
+                "fields": [
+                    shown
+                    for listed in options["fields"]
+                    for shown in (replacement if listed == field else [listed])
+                ],
+            },
+        )
+        for name, options in fieldsets
+    ]
+
+
 def with_requests(request, message):
     """A save's history message, with the sign-offs it asked for (news/signing.py)."""
     asked = getattr(request, "sign_off_asked", None)
@@ -197,34 +215,13 @@ class NewsItemAdmin(
         fieldsets = super().get_fieldsets(request, obj)
         if obj is None:
             return fieldsets
-        if self.has_change_permission(request, obj):
-            if self.status_on_record(obj) != NewsItem.Status.PUBLISHED:
-                return fieldsets
+        if not self.has_change_permission(request, obj):
+            # Shown read-only: the body as the public page shows it, not its HTML.
+            return with_fields(fieldsets, "body", [BODY_AS_SHOWN])
+        if self.status_on_record(obj) == NewsItem.Status.PUBLISHED:
             # A change to a live joint item asks its co-issuers again (forms.py).
-            return [
-                (
-                    name,
-                    {
-                        **options,
-                        "fields": [
-                            *options["fields"],
-                            *(["resign_confirmed"] if "status" in options["fields"] else []),
-                        ],
-                    },
-                )
-                for name, options in fieldsets
-            ]
-        # Shown read-only: the body as the public page shows it, not its HTML.
-        return [
-            (
-                name,
-                {
-                    **options,
-                    "fields": [BODY_AS_SHOWN if f == "body" else f for f in options["fields"]],
-                },
-            )
-            for name, options in fieldsets
-        ]
+            return with_fields(fieldsets, "status", ["status", "resign_confirmed"])
+        return fieldsets
 
     @admin.display(description=_("body"))
     def body_as_shown(self, obj):
