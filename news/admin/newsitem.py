@@ -38,7 +38,7 @@ from .body_rights import BodyRights
 from .forms import IssuingBodyForm, IssuingBodyFormSet, NewsItemAdminForm
 from .history import GuardedVersionAdmin
 from .preview import PreviewViews
-from .signoffs import SignOffFilter, SignOffViews, open_requests
+from .signoffs import SignOffFilter, SignOffViews, awaited_bodies
 from .translations import SourceChangedFilter, TranslationViews, with_source_changed
 
 BODY_AS_SHOWN = "body_as_shown"
@@ -282,7 +282,7 @@ class NewsItemAdmin(
         if obj.status == NewsItem.Status.AWAITING:
             return _("%(status)s: %(bodies)s") % {
                 "status": status,
-                "bodies": ", ".join(open_requests(obj)),
+                "bodies": ", ".join(awaited_bodies(obj)),
             }
         declined = [
             str(row.structure) for row in obj.sign_offs.all() if row.state == SignOff.State.DECLINED
@@ -349,7 +349,7 @@ class NewsItemAdmin(
                     "Awaiting sign-off by %(bodies)s: the item goes public once each has signed "
                     "off on it as it stands."
                 )
-                % {"bodies": ", ".join(open_requests(item))},
+                % {"bodies": ", ".join(awaited_bodies(item))},
                 messages.WARNING,
             )
         if not item.countries.exists():

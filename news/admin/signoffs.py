@@ -151,7 +151,7 @@ def state_in_words(row, signs, item):
     return _("Asked again when the item is published.") + earlier
 
 
-def open_requests(item):
+def awaited_bodies(item):
     """The bodies an awaiting item waits for, by name (from prefetched rows when there)."""
     rows = item.sign_offs.all()
     return sorted(str(row.structure) for row in rows if row.state == State.REQUESTED)
@@ -269,7 +269,7 @@ class SignOffViews:
             done = {
                 NewsItem.Status.PUBLISHED: _("Signed off. Every body has signed: it is published."),
                 NewsItem.Status.AWAITING: _("Signed off. It still awaits: %(bodies)s.")
-                % {"bodies": ", ".join(open_requests(item))},
+                % {"bodies": ", ".join(awaited_bodies(item))},
                 NewsItem.Status.DRAFT: _("Declined: the item is a draft again, with your reason."),
             }
             if item.is_scheduled:
