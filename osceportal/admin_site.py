@@ -20,7 +20,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from news import signing
+from news import desk
 
 
 class SiteWideRules:
@@ -57,9 +57,10 @@ class PortalAdminSite(admin.AdminSite):
     index_template = "admin/portal_index.html"
 
     def index(self, request, extra_context=None):
-        # What waits for the user: the joint items awaiting their sign-off (news/signing.py).
-        awaiting = signing.awaiting(request.user).count()
-        return super().index(request, {"awaiting_my_sign_off": awaiting, **(extra_context or {})})
+        # What waits for the person who edits news: the desk (news/admin/desk.py).
+        return super().index(
+            request, {"shelves": desk.shelves(request.user), **(extra_context or {})}
+        )
 
     def register(self, model_or_iterable, admin_class=None, **options):
         admin_class = admin_class or admin.ModelAdmin

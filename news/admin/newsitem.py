@@ -21,6 +21,7 @@ from taggit.models import Tag
 from structures.models import Structure
 
 from .. import images, publishing, signing
+from ..desk import MineFilter, StatusFilter, status_in_words
 from ..models import FieldOfWork, IssuingBody, NewsItem, SignOff, TaggedNewsItem
 from ..permissions import deletion_refusal, edits_all, linkable_news, may_edit, visible_tags
 from ..publishing import change_refusal
@@ -123,8 +124,8 @@ class NewsItemAdmin(
     inlines = [IssuingBodyInline]
     list_display = ["title", "language_column", "status_column", "published_at", "issuers", "type"]
     list_filter = [
-        "status", SignOffFilter, "type", "language", SourceChangedFilter, PublishedYearFilter,
-        FieldOfWorkFilter, IssuedByFilter, CountryFilter,
+        StatusFilter, SignOffFilter, MineFilter, "type", "language", SourceChangedFilter,
+        PublishedYearFilter, FieldOfWorkFilter, IssuedByFilter, CountryFilter,
     ]  # fmt: skip
     # Searched in the search document (news/admin/archive_list.py), not these columns: the
     # admin shows a search box when search_fields is set.
@@ -260,6 +261,15 @@ class NewsItemAdmin(
     def log_addition(self, request, obj, message):
         return super().log_addition(request, obj, with_requests(request, message))
 
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk:
+            # The status as the public sees it: the form's menu says "Published" for an item
+            # that goes live next week (news/desk.py).
+            # As stored: a form that failed has set its values on `obj`.
+            stored = NewsItem.objects.only("status", "published_at").get(pk=obj.pk)
+            context["status_now"] = status_in_words(stored)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
     def view_on_site(self, obj):
         # An item that is not public yet has no public page: "View on site" shows its preview.
         if obj.is_public:
@@ -270,15 +280,16 @@ class NewsItemAdmin(
         if edits_all(request.user):
             return self.list_filter
         # An editor sees their own bodies' news only: a list of every body would mislead.
-        return ["status", SignOffFilter, "type", "language", SourceChangedFilter,
+        return [StatusFilter, SignOffFilter, MineFilter, "type", "language", SourceChangedFilter,
                 PublishedYearFilter, FieldOfWorkFilter]  # fmt: skip
 
     # --- the list ------------------------------------------------------------------------------
 
     @admin.display(description=_("status"), ordering="status")
     def status_column(self, obj):
-        """The status, with the bodies an awaiting item waits for, or who declined a draft."""
-        status = obj.get_status_display()
+        """The status as the public sees it (Scheduled: when it goes live), with the bodies an
+        awaiting item waits for, or who declined a draft."""
+        status = status_in_words(obj)
         if obj.status == NewsItem.Status.AWAITING:
             return _("%(status)s: %(bodies)s") % {
                 "status": status,

@@ -315,13 +315,13 @@ def test_view_on_site_of_a_draft_does_not_lead_to_page_not_found(
     )
     log_in(page, dushanbe_publisher)
     page.goto(f"/admin/news/newsitem/{draft.pk}/change/")
-    view_on_site = page.get_by_role("link", name="View on site")
-    if view_on_site.count():  # or no such link while the item is not public
-        with page.expect_navigation():
-            view_on_site.click()
-        screenshot(page)
-        assert status_of(page) == 200, page.get_by_role("heading", level=1).inner_text()
-        expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
+    # Not public: no "View on site", but "Preview", which shows it.
+    expect(page.get_by_role("link", name="View on site")).to_have_count(0)
+    with page.expect_navigation():
+        page.locator(".object-tools").get_by_role("link", name="Preview").click()
+    screenshot(page)
+    assert status_of(page) == 200, page.get_by_role("heading", level=1).inner_text()
+    expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
 
 
 def test_tags_field_suggests_existing_tags(page, screenshot, dushanbe_publisher):

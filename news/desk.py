@@ -1,0 +1,176 @@
+"""The editor's desk: the back office's home page for the people who edit news, and the status
+as the public sees it. What waits for the person — their drafts, what is scheduled and when it
+goes live, what their offices published last, the joint items awaiting a sign-off, the
+translations whose source changed, and for managers what an import added for review — each with
+its count and a link to the news list filtered to it.
+
+Every shelf costs one or two queries however many items there are: counts stop at `COUNT_CAP`,
+and the few items shown are the first rows of an index (news_status_published_idx)."""
+
+from dataclasses import dataclass, field
+
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
+from django.utils.translation import gettext_lazy as _
+
+from structures.models import Structure
+
+from . import signing
+from .models import FieldOfWork, NewsItem
+from .querysets import edits_all
+
+Status = NewsItem.Status
+COUNT_CAP = 1_000  # "more than 1,000": a desk is not the place to count the archive
+SHOWN = 5  # items listed on a shelf
+
+
+class StatusFilter(admin.SimpleListFilter):
+    """The status as the public sees it: a published item whose time is still ahead is
+    Scheduled, computed from the one definition (news/querysets.py), never stored."""
+
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [
+            (Status.DRAFT, Status.DRAFT.label),
+            (Status.AWAITING, Status.AWAITING.label),
+            ("scheduled", _("Scheduled")),
+            (Status.PUBLISHED, _("Published (public)")),
+            (Status.WITHDRAWN, Status.WITHDRAWN.label),
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "scheduled":
+            return queryset.scheduled()
+        if value == Status.PUBLISHED:
+            return queryset.published()
+        if value in (Status.DRAFT, Status.AWAITING, Status.WITHDRAWN):
+            return queryset.filter(status=value)
+        return queryset
+
+
+class MineFilter(admin.SimpleListFilter):
+    title = _("yours")
+    parameter_name = "mine"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Created or last saved by me"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(created_by=request.user) | queryset.filter(
+                updated_by=request.user
+            )
+        return queryset
+
+
+def when(moment):
+    return date_format(localtime(moment), "j F Y, H:i")
+
+
+def status_in_words(item):
+    """Draft, Awaiting sign-off, Scheduled (goes live on …), Published, Withdrawn."""
+    if item.is_scheduled:
+        return _("Scheduled: goes live on %(when)s") % {"when": when(item.published_at)}
+    return item.get_status_display()
+
+
+# --- the desk ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Shelf:
+    key: str
+    title: str
+    url: str
+    count: int | None = None  # None: not counted (the published archive)
+    items: list = field(default_factory=list)  # (item, what to say of it) pairs
+
+    cap = COUNT_CAP
+
+    @property
+    def more(self):
+        return self.count is not None and self.count > COUNT_CAP
+
+
+def capped_count(queryset):
+    return queryset.order_by()[: COUNT_CAP + 1].count()
+
+
+def news_list(**filters):
+    query = "&".join(f"{key}={value}" for key, value in filters.items())
+    return f"{reverse('admin:news_newsitem_changelist')}?{query}"
+
+
+def shelves(user):
+    """The desk of `user`: the shelves their role has, in the order of their day."""
+    if not user.has_perm("news.view_newsitem"):
+        return []
+    mine = NewsItem.objects.editable_by(user).only("title", "status", "published_at")
+    found = [
+        Shelf(
+            "drafts",
+            _("My drafts"),
+            news_list(status=Status.DRAFT, mine="yes"),
+            capped_count(
+                mine.filter(status=Status.DRAFT).filter(created_by=user)
+                | mine.filter(status=Status.DRAFT, updated_by=user)
+            ),
+        ),
+        Shelf(
+            "scheduled",
+            _("Scheduled"),
+            news_list(status="scheduled"),
+            capped_count(mine.scheduled()),
+            [
+                (item, status_in_words(item))
+                for item in mine.scheduled().order_by("published_at", "pk")[:SHOWN]
+            ],
+        ),
+        Shelf(
+            "published",
+            _("Recently published") if edits_all(user) else _("Recently published by my offices"),
+            news_list(status=Status.PUBLISHED),
+            None,
+            [
+                (item, when(item.published_at))
+                for item in mine.published().order_by("-published_at", "-pk")[:SHOWN]
+            ],
+        ),
+        Shelf(
+            "sign_off_mine",
+            _("Awaiting my sign-off"),
+            news_list(sign_off="mine"),
+            capped_count(signing.awaiting(user)),
+        ),
+        Shelf(
+            "sign_off_others",
+            _("Awaiting others"),
+            news_list(sign_off="others"),
+            capped_count(mine.filter(pk__in=signing.awaiting_others(user).values("pk"))),
+        ),
+        Shelf(
+            "source_changed",
+            _("Translations whose source changed"),
+            news_list(source_changed="yes"),
+            capped_count(mine.source_changed()),
+        ),
+    ]
+    if edits_all(user):
+        for model in (Structure, FieldOfWork):
+            opts = model._meta
+            found.append(
+                Shelf(
+                    f"review_{opts.model_name}",
+                    _("Added by import, needs review: %(what)s")
+                    % {"what": opts.verbose_name_plural},
+                    reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+                    + "?needs_review__exact=1",
+                    capped_count(model.objects.filter(needs_review=True)),
+                )
+            )
+    return found

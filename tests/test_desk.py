@@ -1,0 +1,190 @@
+"""The editor's desk (news/desk.py): the back office's home page for each role, computed here
+independently of the code; and the status as the public sees it (Scheduled) in the list, its
+filter and the form, across a go-live."""
+
+import datetime
+import re
+
+import pytest
+from django.utils import timezone
+
+from news import publishing
+from news.models import FieldOfWork, NewsItem
+from structures.models import Structure
+
+from .factories import NewsItemFactory
+from .test_admin import make_editor, structure
+
+pytestmark = pytest.mark.usefixtures("reference_data")
+
+A, B = "programme-office-in-dushanbe", "programme-office-in-bishkek"
+CHANGELIST = "/admin/news/newsitem/"
+
+
+@pytest.fixture
+def people():
+    return {
+        "editor_A": make_editor("editor-a", bodies=[A]),
+        "publisher_A": make_editor("publisher-a", bodies=[A], groups=("Publisher",)),
+        "publisher_B": make_editor("publisher-b", bodies=[B], groups=("Publisher",)),
+        "manager": make_editor("manager", bodies=[], groups=("Manager",)),
+    }
+
+
+@pytest.fixture
+def newsroom(people):
+    """Items of A and of B in every state, some saved by A's editor."""
+    now = timezone.now()
+    made = {}
+
+    def item(key, *slugs, **fields):
+        fields.setdefault("fields_of_work", [FieldOfWork.objects.get(slug="border-management")])
+        made[key] = NewsItemFactory(
+            title=f"Item {key}", slug=key, issued_by=[structure(s) for s in slugs], **fields
+        )
+        return made[key]
+
+    item("draft-a-mine", A, status="draft", created_by=people["editor_A"])
+    item("draft-a-other", A, status="draft")
+    item("draft-b", B, status="draft", created_by=people["editor_A"])  # not theirs to see now
+    for days in (3, 1, 2):
+        item(f"scheduled-a-{days}", A, published_at=now + datetime.timedelta(days=days))
+    item("scheduled-b", B, published_at=now + datetime.timedelta(hours=5))
+    for days in range(1, 8):
+        item(f"published-a-{days}", A, published_at=now - datetime.timedelta(days=days))
+    item("published-b", B, published_at=now - datetime.timedelta(hours=1))
+    item("withdrawn-a", A, status="withdrawn", withdrawn_reason="Wrong")
+    joint = item("joint", A, B, status="draft")
+    assert publishing.publish(joint, by=people["publisher_A"]) == []
+    return made
+
+
+def desk(client, user):
+    client.force_login(user)
+    page = client.get("/admin/").content.decode()
+    shelves = {}
+    for key, body in re.findall(r'id="shelf-(\w+)">(.*?)</div>', page, re.S):
+        count = re.search(r'class="desk-count">([^<]+)<', body)
+        shelves[key] = {
+            "count": count.group(1) if count else None,
+            "items": re.findall(
+                r'<li><a href="/admin/news/newsitem/\d+/change/">([^<]+)</a>', body
+            ),
+        }
+    return shelves
+
+
+def expected(user, made, *, edits_all=False, bodies=()):
+    """The desk as the issue words it, worked out from the items here, not from the code."""
+
+    def visible(key):
+        item = made[key]
+        issuers = {b.structure.slug for b in item.issuing_bodies.all()}
+        return edits_all or bool(issuers & set(bodies))
+
+    keys = [key for key in made if visible(key)]
+    items = {key: NewsItem.objects.get(pk=made[key].pk) for key in keys}
+    now = timezone.now()
+    drafts = [
+        k for k, i in items.items() if i.status == "draft" and user in (i.created_by, i.updated_by)
+    ]
+    scheduled = sorted(
+        (k for k, i in items.items() if i.status == "published" and i.published_at > now),
+        key=lambda k: items[k].published_at,
+    )
+    published = sorted(
+        (k for k, i in items.items() if i.status == "published" and i.published_at <= now),
+        key=lambda k: items[k].published_at,
+        reverse=True,
+    )
+    return {
+        "drafts": str(len(drafts)),
+        "scheduled": str(len(scheduled)),
+        "scheduled items": [f"Item {k}" for k in scheduled[:5]],
+        "published items": [f"Item {k}" for k in published[:5]],
+    }
+
+
+@pytest.mark.parametrize("role", ["editor_A", "publisher_A", "publisher_B", "manager"])
+def test_each_role_sees_its_own_desk(client, people, newsroom, role):
+    user = people[role]
+    bodies = {"editor_A": [A], "publisher_A": [A], "publisher_B": [B], "manager": []}[role]
+    want = expected(user, newsroom, edits_all=role == "manager", bodies=bodies)
+    got = desk(client, user)
+    assert got["drafts"]["count"] == want["drafts"]
+    assert got["scheduled"]["count"] == want["scheduled"]
+    assert got["scheduled"]["items"] == want["scheduled items"]
+    assert got["published"]["items"] == want["published items"]
+    # The joint item sent by A awaits B: B's publisher is asked, A's people wait for B.
+    awaits_me = "1" if role == "publisher_B" else "0"
+    assert got["sign_off_mine"]["count"] == awaits_me
+    others = "1" if role in ("editor_A", "publisher_A", "manager") else "0"
+    assert got["sign_off_others"]["count"] == others
+    assert ("review_structure" in got) is (role == "manager")
+
+
+def test_a_managers_desk_counts_what_an_import_added_for_review(client, people):
+    Structure.objects.filter(slug="secretariat").update(needs_review=True)
+    shelves = desk(client, people["manager"])
+    assert shelves["review_structure"]["count"] == "1"
+    assert shelves["review_fieldofwork"]["count"] == "0"
+    response = client.get("/admin/structures/structure/?needs_review__exact=1")
+    assert "OSCE Secretariat" in response.content.decode()
+
+
+def test_each_shelf_links_to_the_list_it_counts(client, people, newsroom):
+    client.force_login(people["editor_A"])
+    page = client.get("/admin/").content.decode()
+    for key, url in re.findall(r'id="shelf-(\w+)">\s*<h3><a href="([^"]+)"', page):
+        response = client.get(url.replace("&amp;", "&"))
+        assert response.status_code == 200, key
+        assert "?e=1" not in response.get("Location", ""), key
+    drafts = client.get(CHANGELIST, {"status": "draft", "mine": "yes"})
+    assert [i.slug for i in drafts.context["cl"].result_list] == ["draft-a-mine"]
+
+
+def test_the_desk_costs_the_same_queries_however_many_items(
+    client, people, newsroom, django_assert_max_num_queries
+):
+    client.force_login(people["publisher_A"])
+    client.get("/admin/")  # the session, the content types, the menus' first read
+    with django_assert_max_num_queries(20) as few:
+        client.get("/admin/")
+    for number in range(40):
+        NewsItemFactory(
+            slug=f"more-{number}", issued_by=[structure(A)], status="draft",
+            created_by=people["publisher_A"],
+        )  # fmt: skip
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get("/admin/")
+
+
+# --- Scheduled: the status as the public sees it ----------------------------------------------
+
+
+def test_scheduled_shows_in_the_list_the_filter_and_the_form_until_it_goes_live(
+    client, people, monkeypatch
+):
+    go_live = timezone.now() + datetime.timedelta(hours=2)
+    item = NewsItemFactory(
+        title="Tomorrow's statement", issued_by=[structure(A)], published_at=go_live
+    )
+    client.force_login(people["publisher_A"])
+
+    def filtered(status):
+        response = client.get(CHANGELIST, {"status": status})
+        return [row.pk for row in response.context["cl"].result_list]
+
+    listing = client.get(CHANGELIST).content.decode()
+    assert "Scheduled: goes live on" in listing
+    assert filtered("scheduled") == [item.pk] and filtered("published") == []
+    form = client.get(f"/admin/news/newsitem/{item.pk}/change/").content.decode()
+    assert "Status: <strong>Scheduled: goes live on" in form
+    assert ">Preview</a>" in form and ">View on site</a>" not in form
+
+    later = go_live + datetime.timedelta(seconds=1)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    assert filtered("scheduled") == [] and filtered("published") == [item.pk]
+    form = client.get(f"/admin/news/newsitem/{item.pk}/change/").content.decode()
+    assert "Status: <strong>Published</strong>" in form
+    assert ">View on site</a>" in form and "View live" in form
