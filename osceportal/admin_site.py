@@ -56,6 +56,57 @@ class PortalAdminSite(admin.AdminSite):
     index_title = _("News and taxonomy")
     index_template = "admin/portal_index.html"
 
+    # The models grouped and named as editors think of them ("Tags", not "TAGGIT"); what no
+    # section names keeps its app's group.
+    SECTIONS = [
+        (_("News"), ["news.newsitem", "news.event", "news.meetingseries"]),
+        (
+            _("Taxonomy"),
+            [
+                "news.fieldofwork",
+                "structures.structure",
+                "countries.country",
+                "countries.chairpersonship",
+                "news.alias",
+                "taggit.tag",
+            ],
+        ),
+        (_("People"), ["auth.user", "auth.group", "news.editorprofile"]),
+    ]
+
+    def get_app_list(self, request, app_label=None):
+        apps = super().get_app_list(request, app_label)
+        if app_label is not None:
+            return apps
+        models = {
+            f"{app['app_label']}.{model['object_name'].lower()}": model
+            for app in apps
+            for model in app["models"]
+        }
+        sections = []
+        for number, (title, keys) in enumerate(self.SECTIONS):
+            shown = [models.pop(key) for key in keys if key in models]
+            if shown:
+                sections.append(
+                    {
+                        "name": title,
+                        "app_label": f"section-{number}",
+                        "app_url": shown[0]["admin_url"],
+                        "has_module_perms": True,
+                        "models": shown,
+                    }
+                )
+        rest = []
+        for app in apps:
+            left = [
+                m
+                for m in app["models"]
+                if f"{app['app_label']}.{m['object_name'].lower()}" in models
+            ]
+            if left:
+                rest.append({**app, "models": left})
+        return sections + rest
+
     def index(self, request, extra_context=None):
         # What waits for the person who edits news: the desk (news/admin/desk.py).
         return super().index(

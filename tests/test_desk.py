@@ -188,3 +188,19 @@ def test_scheduled_shows_in_the_list_the_filter_and_the_form_until_it_goes_live(
     form = client.get(f"/admin/news/newsitem/{item.pk}/change/").content.decode()
     assert "Status: <strong>Published</strong>" in form
     assert ">View on site</a>" in form and "View live" in form
+
+
+def test_the_models_are_grouped_and_named_for_editors(client, people, django_user_model):
+    client.force_login(django_user_model.objects.create_superuser("root", "root@example.org"))
+    page = client.get("/admin/").content.decode()
+    sections = re.findall(r'<caption>\s*<a href="[^"]*" class="section"[^>]*>([^<]+)</a>', page)
+    assert sections[:3] == ["News", "Taxonomy", "People"]
+    assert "Taggit" not in page and "TAGGIT" not in page
+    taxonomy = page.split(">Taxonomy</a>")[1].split("</table>")[0]
+    for name in ("Fields of work", "Structures", "Countries", "Tags"):
+        assert f">{name}</a>" in taxonomy, name
+    # An editor sees the sections of what they may edit.
+    client.force_login(people["editor_A"])
+    page = client.get("/admin/").content.decode()
+    sections = re.findall(r'<caption>\s*<a href="[^"]*" class="section"[^>]*>([^<]+)</a>', page)
+    assert sections[0] == "News" and "People" not in sections
