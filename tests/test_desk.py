@@ -3,6 +3,8 @@ independently of the code; and the status as the public sees it (Scheduled) in t
 filter and the form, across a go-live."""
 
 import datetime
+import html
+import json
 import re
 
 import pytest
@@ -204,3 +206,40 @@ def test_the_models_are_grouped_and_named_for_editors(client, people, django_use
     page = client.get("/admin/").content.decode()
     sections = re.findall(r'<caption>\s*<a href="[^"]*" class="section"[^>]*>([^<]+)</a>', page)
     assert sections[0] == "News" and "People" not in sections
+
+
+# --- the form in the order an editor thinks (issue 18, part 3: first steps) --------------------
+
+
+def test_a_new_item_of_an_editor_of_one_body_is_issued_by_it(client, people):
+    client.force_login(people["editor_A"])
+    page = client.get("/admin/news/newsitem/add/").content.decode()
+    dushanbe = structure(A)
+    assert re.search(rf'<option value="{dushanbe.pk}" selected>', page)
+    # A manager, who works for every body, chooses.
+    client.force_login(people["manager"])
+    page = client.get("/admin/news/newsitem/add/").content.decode()
+    assert not re.search(
+        r'name="issuing_bodies-0-structure"[^>]*>\s*<option value="\d+" selected', page
+    )
+
+
+def test_menu_sections_are_not_offered_as_fields_of_work_but_kept_where_set(client, people):
+    projects = FieldOfWork.objects.filter(is_topical=False).first()
+    assert projects is not None, "the reference data has menu sections"
+    client.force_login(people["publisher_A"])
+    page = client.get("/admin/news/newsitem/add/").content.decode()
+    assert (
+        f'value="{projects.pk}"' not in page.split('id="id_fields_of_work"')[1].split("</div>")[0]
+    )
+    item = NewsItemFactory(issued_by=[structure(A)], fields_of_work=[projects], status="draft")
+    page = client.get(f"/admin/news/newsitem/{item.pk}/change/").content.decode()
+    assert re.search(rf'value="{projects.pk}"[^>]*checked', page)
+
+
+def test_the_body_editor_keeps_the_spell_checker(client, people):
+    client.force_login(people["editor_A"])
+    page = client.get("/admin/news/newsitem/add/").content.decode()
+    config = re.search(r'data-django-prose-editor-configurable="([^"]+)"', page).group(1)
+    extensions = json.loads(html.unescape(config))["extensions"]
+    assert "Bold" in extensions and "NoSpellCheck" not in extensions

@@ -4,6 +4,7 @@ import copy
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
@@ -31,6 +32,8 @@ BODY_EXTENSIONS = {
     "Blockquote": True,
     "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
     "HorizontalRule": True,
+    # The browser's spell-checker stays on (the library turns it off by default).
+    "NoSpellCheck": False,
     "HardBreak": True,
     "History": True,
 }
@@ -162,6 +165,14 @@ class NewsItemAdminForm(EditCounterMixin, forms.ModelForm):
         if "language" in self.fields:
             # A browser always sends it; a post without it keeps the item's language.
             self.fields["language"].required = False
+        if "fields_of_work" in self.fields:
+            # Topics only: menu sections such as "Field operations" and "Projects" are not fields
+            # of work, unless the item has one already (it is kept, not silently dropped).
+            field = self.fields["fields_of_work"]
+            kept = self.instance.fields_of_work.all() if self.instance.pk else []
+            field.queryset = field.queryset.filter(
+                Q(is_topical=True) | Q(pk__in=[f.pk for f in kept])
+            )
         if "event" in self.fields and self.request is not None:
             # Public events and the user's own: another office's draft is not given away.
             self.fields["event"].queryset = linkable_events(

@@ -23,7 +23,14 @@ from structures.models import Structure
 from .. import images, publishing, signing
 from ..desk import MineFilter, StatusFilter, status_in_words
 from ..models import FieldOfWork, IssuingBody, NewsItem, SignOff, TaggedNewsItem
-from ..permissions import deletion_refusal, edits_all, linkable_news, may_edit, visible_tags
+from ..permissions import (
+    deletion_refusal,
+    edits_all,
+    linkable_news,
+    may_edit,
+    own_structures,
+    visible_tags,
+)
 from ..publishing import change_refusal
 from .actions import BulkActions
 from .archive_list import (
@@ -246,6 +253,16 @@ class NewsItemAdmin(
             field.label_from_instance = field_label
             return field
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        adding = obj is None or obj.pk is None  # the add view passes its unsaved item
+        if adding and request.method == "GET" and isinstance(inline, IssuingBodyInline):
+            # A new item of an editor who works for one body is issued by it, to begin with.
+            own = list(own_structures(request.user)[:2]) if not edits_all(request.user) else []
+            if len(own) == 1:
+                kwargs["initial"] = [{"structure": own[0].pk, "position": 0}]
+        return kwargs
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
