@@ -243,3 +243,22 @@ def test_the_body_editor_keeps_the_spell_checker(client, people):
     config = re.search(r'data-django-prose-editor-configurable="([^"]+)"', page).group(1)
     extensions = json.loads(html.unescape(config))["extensions"]
     assert "Bold" in extensions and "NoSpellCheck" not in extensions
+
+
+def test_the_delete_confirmation_says_when_an_item_is_live(client, people):
+    live = NewsItemFactory(title="A live statement", issued_by=[structure(A)])
+    soon = NewsItemFactory(
+        title="A coming statement",
+        issued_by=[structure(A)],
+        published_at=timezone.now() + datetime.timedelta(days=2),
+    )
+    draft = NewsItemFactory(title="A draft statement", issued_by=[structure(A)], status="draft")
+    client.force_login(people["publisher_A"])
+
+    def page(item):
+        return client.get(f"/admin/news/newsitem/{item.pk}/delete/").content.decode()
+
+    assert "“A live statement” is public: it went live on" in page(live)
+    assert "withdraw it instead" in page(live)
+    assert "“A coming statement” is scheduled to go live on" in page(soon)
+    assert "is public" not in page(draft) and "scheduled to go live" not in page(draft)
