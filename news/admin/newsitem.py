@@ -237,7 +237,7 @@ class NewsItemAdmin(
         return mark_safe(obj.body)
 
     class Media:
-        js = ["admin/news/tag-suggestions.js"]
+        js = ["admin/news/tag-suggestions.js", "admin/news/unsaved-changes.js"]
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)

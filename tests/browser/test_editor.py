@@ -333,3 +333,33 @@ def test_tags_field_suggests_existing_tags(page, screenshot, dushanbe_publisher)
     suggestion = page.locator('#id_tags_suggestions option[value="customs, cross-border trade"]')
     expect(suggestion).to_have_count(1)
     screenshot(page)
+
+
+def test_leaving_the_form_with_unsaved_changes_asks_first(page, screenshot, dushanbe_publisher):
+    log_in(page, dushanbe_publisher)
+    asked = []
+
+    def answer(dialog):
+        asked.append(dialog.type)
+        dialog.dismiss()  # "Stay on page"
+
+    page.on("dialog", answer)
+    page.goto("/admin/news/newsitem/add/")
+    # Nothing typed: leaving asks nothing.
+    page.locator("#nav-sidebar").get_by_role("link", name="News items").click()
+    expect(page).to_have_url(re.compile(r"/admin/news/newsitem/$"))
+    assert asked == []
+
+    page.goto("/admin/news/newsitem/add/")
+    page.get_by_label("Title").press_sequentially(TITLE)
+    page.locator("#nav-sidebar").get_by_role("link", name="News items").click()
+    expect(page).to_have_url(re.compile(r"/add/$"))  # stayed, with what was typed
+    assert asked == ["beforeunload"]
+    expect(page.get_by_label("Title")).to_have_value(TITLE)
+    screenshot(page)
+
+    # Saving does not ask.
+    page.get_by_label("Lead").fill(LEAD)
+    save_and_continue(page)
+    expect(page.locator(".messagelist .success")).to_contain_text("was added successfully")
+    assert asked == ["beforeunload"]
