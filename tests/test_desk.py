@@ -16,6 +16,7 @@ from structures.models import Structure
 
 from .factories import NewsItemFactory
 from .test_admin import make_editor, structure
+from .test_joint_issuance import form_of
 
 pytestmark = pytest.mark.usefixtures("reference_data")
 
@@ -262,3 +263,31 @@ def test_the_delete_confirmation_says_when_an_item_is_live(client, people):
     assert "withdraw it instead" in page(live)
     assert "“A coming statement” is scheduled to go live on" in page(soon)
     assert "is public" not in page(draft) and "scheduled to go live" not in page(draft)
+
+
+def test_saving_says_whether_the_item_is_live_with_a_link_or_when_it_goes_live(client, people):
+    live = NewsItemFactory(title="A live statement", issued_by=[structure(A)])
+    soon = NewsItemFactory(
+        title="A coming statement",
+        issued_by=[structure(A)],
+        published_at=timezone.now() + datetime.timedelta(days=2),
+    )
+    draft = NewsItemFactory(title="A draft statement", issued_by=[structure(A)], status="draft")
+    client.force_login(people["publisher_A"])
+
+    def saved(item):
+        moment = timezone.localtime(item.published_at)
+        data = form_of(
+            item,
+            published_at_0=moment.strftime("%Y-%m-%d"),
+            published_at_1=moment.strftime("%H:%M:%S"),
+        )
+        response = client.post(f"/admin/news/newsitem/{item.pk}/change/", data, follow=True)
+        return response.content.decode()
+
+    page = saved(live)
+    assert f'It is live on the site. <a href="{live.get_absolute_url()}">View live</a>' in page
+    page = saved(soon)
+    assert "Scheduled: goes live on" in page and "View live</a>" not in page.split("messagelist")[1]
+    page = saved(draft)
+    assert "It is live on the site" not in page

@@ -13,7 +13,7 @@ from django.db.models import Prefetch
 from django.db.models.functions import Length
 from django.http import JsonResponse
 from django.urls import path, reverse
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
@@ -380,6 +380,19 @@ class NewsItemAdmin(
                 % {"bodies": ", ".join(awaited_bodies(item))},
                 messages.WARNING,
             )
+        if item.is_public:
+            self.message_user(
+                request,
+                format_html(
+                    '{} <a href="{}">{}</a>',
+                    _("It is live on the site."),
+                    item.get_absolute_url(),
+                    _("View live"),
+                ),
+                messages.SUCCESS,
+            )
+        elif item.is_scheduled:
+            self.message_user(request, status_in_words(item), messages.INFO)
         if not item.countries.exists():
             # A field operation's news is about its country: suggest it by choosing it.
             countries = {
