@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
@@ -77,6 +78,18 @@ def status_in_words(item):
     if item.is_scheduled:
         return _("Scheduled: goes live on %(when)s") % {"when": when(item.published_at)}
     return item.get_status_display()
+
+
+def where_it_is(item):
+    """What saving a live or scheduled item says: a link to it, or when it goes live."""
+    if item.is_scheduled:
+        return status_in_words(item)
+    return format_html(
+        '{} <a href="{}">{}</a>',
+        _("It is live on the site."),
+        item.get_absolute_url(),
+        _("View live"),
+    )
 
 
 # --- the desk ------------------------------------------------------------------------------------

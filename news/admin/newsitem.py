@@ -2,18 +2,15 @@
 views of its own (tag suggestions); history (history.py), preview (preview.py), bulk actions
 (actions.py) and language versions (translations.py) beside it."""
 
-import json
-
 import reversion
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.models import LogEntry
 from django.contrib.admin.views.main import PAGE_VAR, SEARCH_VAR
 from django.db.models import Prefetch
 from django.db.models.functions import Length
 from django.http import JsonResponse
 from django.urls import path, reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
@@ -21,7 +18,7 @@ from taggit.models import Tag
 from structures.models import Structure
 
 from .. import images, publishing, signing
-from ..desk import MineFilter, StatusFilter, status_in_words
+from ..desk import MineFilter, StatusFilter, status_in_words, where_it_is
 from ..models import FieldOfWork, IssuingBody, NewsItem, SignOff, TaggedNewsItem
 from ..permissions import (
     deletion_refusal,
@@ -46,7 +43,7 @@ from .body_rights import BodyRights
 from .forms import IssuingBodyForm, IssuingBodyFormSet, NewsItemAdminForm
 from .history import GuardedVersionAdmin
 from .preview import PreviewViews
-from .signoffs import SignOffFilter, SignOffViews, awaited_bodies
+from .signoffs import SignOffFilter, SignOffViews, awaited_bodies, with_requests
 from .translations import SourceChangedFilter, TranslationViews, with_source_changed
 
 BODY_AS_SHOWN = "body_as_shown"
@@ -73,19 +70,6 @@ def with_fields(fieldsets, field, replacement):
         )
         for name, options in fieldsets
     ]
-
-
-def with_requests(request, message):
-    """A save's history message, with the sign-offs it asked for (news/signing.py)."""
-    asked = getattr(request, "sign_off_asked", None)
-    if not asked:
-        return message
-    if isinstance(message, list):  # Django's structured message, in words
-        message = LogEntry(change_message=json.dumps(message)).get_change_message()
-    requested = _("Sign-off requested from %(bodies)s.") % {
-        "bodies": ", ".join(sorted(str(structure) for structure in asked))
-    }
-    return f"{message} {requested}".strip()
 
 
 class IssuingBodyInline(admin.TabularInline):
@@ -380,19 +364,8 @@ class NewsItemAdmin(
                 % {"bodies": ", ".join(awaited_bodies(item))},
                 messages.WARNING,
             )
-        if item.is_public:
-            self.message_user(
-                request,
-                format_html(
-                    '{} <a href="{}">{}</a>',
-                    _("It is live on the site."),
-                    item.get_absolute_url(),
-                    _("View live"),
-                ),
-                messages.SUCCESS,
-            )
-        elif item.is_scheduled:
-            self.message_user(request, status_in_words(item), messages.INFO)
+        if item.is_public or item.is_scheduled:
+            self.message_user(request, where_it_is(item), messages.INFO)
         if not item.countries.exists():
             # A field operation's news is about its country: suggest it by choosing it.
             countries = {

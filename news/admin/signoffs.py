@@ -6,10 +6,12 @@ body's state on the edit form and in the list; the list's filters "Awaiting my s
 
 import difflib
 import html
+import json
 import re
 
 import reversion
 from django.contrib import admin, messages
+from django.contrib.admin.models import LogEntry
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseBadRequest, HttpResponseRedirect
@@ -155,6 +157,19 @@ def awaited_bodies(item):
     """The bodies an awaiting item waits for, by name (from prefetched rows when there)."""
     rows = item.sign_offs.all()
     return sorted(str(row.structure) for row in rows if row.state == State.REQUESTED)
+
+
+def with_requests(request, message):
+    """A save's history message, with the sign-offs it asked for (news/signing.py)."""
+    asked = getattr(request, "sign_off_asked", None)
+    if not asked:
+        return message
+    if isinstance(message, list):  # Django's structured message, in words
+        message = LogEntry(change_message=json.dumps(message)).get_change_message()
+    requested = _("Sign-off requested from %(bodies)s.") % {
+        "bodies": ", ".join(sorted(str(structure) for structure in asked))
+    }
+    return f"{message} {requested}".strip()
 
 
 # --- the views ---------------------------------------------------------------------------------
