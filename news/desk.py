@@ -10,15 +10,14 @@ and the few items shown are the first rows of an index (news_status_published_id
 from dataclasses import dataclass, field
 
 from django.contrib import admin
+from django.db.models import Q
 from django.urls import reverse
-from django.utils.formats import date_format
 from django.utils.html import format_html
-from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from structures.models import Structure
 
-from . import signing
+from . import moments, signing
 from .models import FieldOfWork, NewsItem
 from .querysets import edits_all
 
@@ -63,20 +62,19 @@ class MineFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
-            return queryset.filter(created_by=request.user) | queryset.filter(
-                updated_by=request.user
-            )
+            return queryset.filter(saved_by(request.user))
         return queryset
 
 
-def when(moment):
-    return date_format(localtime(moment), "j F Y, H:i")
+def saved_by(user):
+    """The items `user` created or saved last: "mine", for the desk and the list's filter."""
+    return Q(created_by=user) | Q(updated_by=user)
 
 
 def status_in_words(item):
     """Draft, Awaiting sign-off, Scheduled (goes live on …), Published, Withdrawn."""
     if item.is_scheduled:
-        return _("Scheduled: goes live on %(when)s") % {"when": when(item.published_at)}
+        return _("Scheduled: goes live on %(when)s") % {"when": moments.in_words(item.published_at)}
     return item.get_status_display()
 
 
@@ -129,10 +127,7 @@ def shelves(user):
             "drafts",
             _("My drafts"),
             news_list(status=Status.DRAFT, mine="yes"),
-            capped_count(
-                mine.filter(status=Status.DRAFT).filter(created_by=user)
-                | mine.filter(status=Status.DRAFT, updated_by=user)
-            ),
+            capped_count(mine.filter(saved_by(user), status=Status.DRAFT)),
         ),
         Shelf(
             "scheduled",
@@ -150,7 +145,7 @@ def shelves(user):
             news_list(status=Status.PUBLISHED),
             None,
             [
-                (item, when(item.published_at))
+                (item, moments.in_words(item.published_at))
                 for item in mine.published().order_by("-published_at", "-pk")[:SHOWN]
             ],
         ),

@@ -25,13 +25,11 @@ sign-off page (news/admin/signoffs.py) all go through them.
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
 from structures.models import Structure
 
-from . import sign_off_mail
+from . import moments, sign_off_mail
 from .models import IssuingBody, NewsItem, SignOff
 from .permissions import can_publish, edits_all
 
@@ -206,7 +204,7 @@ def decision_refusal(item, structure, user, seen_version):
         return _("%(body)s has no open request for sign-off on this item.") % {"body": structure}
     if seen_version != item.version:
         who = item.updated_by or _("another editor")
-        when = date_format(localtime(item.updated_at), "j F Y, H:i")
+        when = moments.in_words(item.updated_at)
         return _(
             "%(who)s changed the item at %(when)s, after you opened it. Nothing was recorded: "
             "read the item as it is now, then decide again."

@@ -5,8 +5,6 @@ import copy
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.utils.formats import date_format
-from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_prose_editor.fields import ProseEditorFormField
@@ -15,7 +13,7 @@ from taggit.models import Tag
 
 from languages import registry as languages
 
-from .. import images, publishing, signing
+from .. import images, moments, publishing, signing
 from ..models import IssuingBody, NewsItem, storable_time
 from ..permissions import can_publish, edits_all, linkable_events, own_structures
 from ..sanitise import clean_body
@@ -102,7 +100,7 @@ class EditCounterMixin:
             and submitted != self.version_on_record(current)
         ):
             who = current.updated_by or _("another editor")
-            when = date_format(localtime(current.updated_at), "j F Y, H:i")
+            when = moments.in_words(current.updated_at)
             raise ValidationError(self.stale_message(who, when), code="stale")
 
 

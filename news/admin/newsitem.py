@@ -264,11 +264,12 @@ class NewsItemAdmin(
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and obj.pk:
-            # The status as the public sees it: the form's menu says "Published" for an item
-            # that goes live next week (news/desk.py).
             # As stored: a form that failed has set its values on `obj`.
-            stored = NewsItem.objects.only("status", "published_at").get(pk=obj.pk)
+            stored = NewsItem.objects.get(pk=obj.pk)
+            # The status as the public sees it: the form's menu says "Published" for an item
+            # that goes live next week (news/desk.py); and each body's sign-off (signoffs.py).
             context["status_now"] = status_in_words(stored)
+            context.update(self.sign_off_context(request, stored))
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def view_on_site(self, obj):

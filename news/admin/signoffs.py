@@ -18,16 +18,14 @@ from django.http import HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.formats import date_format
 from django.utils.html import escape, format_html, format_html_join, strip_tags
 from django.utils.safestring import mark_safe
-from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from structures.models import Structure
 
-from .. import signing
+from .. import moments, signing
 from ..models import NewsItem, SignOff
 
 State = SignOff.State
@@ -114,10 +112,6 @@ def changes(before, after):
 # --- each body's state, in words ----------------------------------------------------------------
 
 
-def when(moment):
-    return date_format(localtime(moment), "j F Y, H:i") if moment else ""
-
-
 def state_in_words(row, signs, item):
     """What the edit form, the list and the sign-off page say of one body."""
     if not signs:
@@ -128,13 +122,13 @@ def state_in_words(row, signs, item):
     if row.state == State.SIGNED and row.current:
         return _("Signed off by %(who)s, %(when)s (%(basis)s).") % {
             "who": who,
-            "when": when(row.decided_at),
+            "when": moments.in_words(row.decided_at),
             "basis": row.get_basis_display(),
         }
     if row.state == State.DECLINED:
         return _("Declined by %(who)s, %(when)s: “%(reason)s”") % {
             "who": who,
-            "when": when(row.decided_at),
+            "when": moments.in_words(row.decided_at),
             "reason": row.reason,
         }
     earlier = ""
@@ -147,7 +141,10 @@ def state_in_words(row, signs, item):
     if row.state == State.REQUESTED and item.status == NewsItem.Status.AWAITING:
         return (
             _("Requested by %(who)s, %(when)s.")
-            % {"who": row.requested_by or _("the import"), "when": when(row.requested_at)}
+            % {
+                "who": row.requested_by or _("the import"),
+                "when": moments.in_words(row.requested_at),
+            }
             + earlier
         )
     return _("Asked again when the item is published.") + earlier
@@ -179,7 +176,10 @@ class SignOffViews:
     """For NewsItemAdmin, which routes `<id>/sign-off/` here and shows the states on its form."""
 
     def sign_off_context(self, request, item):
+        """Each body's state in words, and those the user may decide for, with what changed
+        since each last decided; `item` as stored."""
         rows = signing.states(item)
+        current = signing.signed_content(item, [structure for structure, _r, _n in rows])
         decidable = []
         for structure, row, signs in rows:
             if (
@@ -189,7 +189,6 @@ class SignOffViews:
                 and row.state == State.REQUESTED
                 and signing.sign_refusal(request.user, structure) is None
             ):
-                current = signing.signed_content(item, [s for s, _r, _n in rows])
                 since = changes(row.decided_content, current) if row.decided_content else None
                 decidable.append(
                     {
@@ -208,11 +207,6 @@ class SignOffViews:
             "sign_off_url": reverse("admin:news_newsitem_sign_off", args=[item.pk]),
             "shows_sign_off": len(rows) > 1 or any(row for _s, row, _n in rows),
         }
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        item = self.get_object(request, unquote(object_id))
-        context = {**self.sign_off_context(request, item), **(extra_context or {})}
-        return super().change_view(request, object_id, form_url, context)
 
     def sign_off_view(self, request, object_id):
         """The item as it stands and what changed since each body the user may decide for
@@ -290,6 +284,6 @@ class SignOffViews:
             if item.is_scheduled:
                 done[NewsItem.Status.PUBLISHED] = _(
                     "Signed off. Every body has signed: it goes public on %(when)s."
-                ) % {"when": when(item.published_at)}
+                ) % {"when": moments.in_words(item.published_at)}
             self.message_user(request, done.get(item.status, comment), messages.SUCCESS)
         return refusal
