@@ -19,6 +19,7 @@ from structures.models import Structure
 
 from . import moments, signing
 from .models import FieldOfWork, NewsItem
+from .permissions import can_publish
 from .querysets import edits_all
 
 Status = NewsItem.Status
@@ -37,6 +38,7 @@ class StatusFilter(admin.SimpleListFilter):
         return [
             (Status.DRAFT, Status.DRAFT.label),
             (Status.AWAITING, Status.AWAITING.label),
+            ("submitted", _("Submitted for publishing")),
             ("scheduled", _("Scheduled")),
             (Status.PUBLISHED, _("Published (public)")),
             (Status.WITHDRAWN, Status.WITHDRAWN.label),
@@ -46,6 +48,8 @@ class StatusFilter(admin.SimpleListFilter):
         value = self.value()
         if value == "scheduled":
             return queryset.scheduled()
+        if value == "submitted":
+            return queryset.filter(status=Status.DRAFT, submitted_at__isnull=False)
         if value == Status.PUBLISHED:
             return queryset.published()
         if value in (Status.DRAFT, Status.AWAITING, Status.WITHDRAWN):
@@ -75,6 +79,10 @@ def status_in_words(item):
     """Draft, Awaiting sign-off, Scheduled (goes live on …), Published, Withdrawn."""
     if item.is_scheduled:
         return _("Scheduled: goes live on %(when)s") % {"when": moments.in_words(item.published_at)}
+    if item.status == Status.DRAFT and item.submitted_at is not None:
+        return _("Draft, submitted for publishing on %(when)s") % {
+            "when": moments.in_words(item.submitted_at)
+        }
     return item.get_status_display()
 
 
@@ -121,13 +129,27 @@ def shelves(user):
     """The desk of `user`: the shelves their role has, in the order of their day."""
     if not user.has_perm("news.view_newsitem"):
         return []
-    mine = NewsItem.objects.editable_by(user).only("title", "status", "published_at")
+    mine = NewsItem.objects.editable_by(user).only(
+        "title", "status", "published_at", "submitted_at"
+    )
     found = [
         Shelf(
             "drafts",
             _("My drafts"),
             news_list(status=Status.DRAFT, mine="yes"),
             capped_count(mine.filter(saved_by(user), status=Status.DRAFT)),
+        ),
+        Shelf(
+            "submitted",
+            _("Submitted for publishing") if can_publish(user) else _("Submitted by me"),
+            news_list(status="submitted")
+            if can_publish(user)
+            else news_list(status="submitted", mine="yes"),
+            capped_count(
+                mine.filter(status=Status.DRAFT, submitted_at__isnull=False)
+                if can_publish(user)
+                else mine.filter(saved_by(user), status=Status.DRAFT, submitted_at__isnull=False)
+            ),
         ),
         Shelf(
             "scheduled",

@@ -125,7 +125,13 @@ def outside_bodies(user, structure_ids):
 
 def deletion_refusal(user, item):
     """Deleting takes an item off the record: editors delete their own drafts only, and an item
-    also issued by a body the user does not work for is deleted by a manager only."""
+    also issued by a body the user does not work for is deleted by a manager only. A live item
+    is withdrawn, not deleted: its address is out in the world, and it stays on record."""
+    if item.is_public:
+        return _(
+            "“%(item)s” is live on the site: withdraw it instead. It leaves the site and stays "
+            "on record, with the reason."
+        ) % {"item": item}
     if item.status != NewsItem.Status.DRAFT and not can_publish(user):
         if item.status == NewsItem.Status.WITHDRAWN:
             return _("“%(item)s” is withdrawn: only a publisher may delete it.") % {"item": item}

@@ -181,7 +181,10 @@ def stamp(item, *, by, version_on_record):
 
 # Both read the item again under a row lock and write only the columns they change: a bulk
 # action holds items it read a moment ago, and an editor may have saved one since.
-STATUS_COLUMNS = ["status", "published_at", "withdrawn_reason", "version", "updated_by"]
+STATUS_COLUMNS = [
+    "status", "published_at", "withdrawn_reason", "version", "updated_by",
+    "submitted_at", "submitted_by",
+]  # fmt: skip
 
 
 @transaction.atomic
@@ -234,6 +237,7 @@ def withdraw(item, *, by, reason):
 
 def save_status(item, by):
     stamp(item, by=by, version_on_record=item.version)
+    item.submitted_at = item.submitted_by = None  # a submitted draft is one no longer
     item.save(update_fields=[*STATUS_COLUMNS, "updated_at"])
     # A withdrawn item's photo leaves public reach; published again, it comes back.
     images.sync_photo_files_on_commit(item, images.photo_files(item))

@@ -20,7 +20,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from news import desk
+from news import desk, time_zones
 
 
 class SiteWideRules:
@@ -126,7 +126,13 @@ class PortalAdminSite(admin.AdminSite):
             self.admin_view(self.view_on_site),
             name="view_on_site",
         )
-        return [checked if getattr(url, "name", None) == "view_on_site" else url for url in urls]
+        own = [path("time-zone/", self.admin_view(self.time_zone_view), name="time_zone")]
+        return own + [
+            checked if getattr(url, "name", None) == "view_on_site" else url for url in urls
+        ]
+
+    def time_zone_view(self, request):
+        return time_zones.time_zone_view(request, self)
 
     def view_on_site(self, request, content_type_id, object_id):
         try:

@@ -246,7 +246,9 @@ def test_the_body_editor_keeps_the_spell_checker(client, people):
     assert "Bold" in extensions and "NoSpellCheck" not in extensions
 
 
-def test_the_delete_confirmation_says_when_an_item_is_live(client, people):
+def test_a_live_item_is_withdrawn_not_deleted_and_a_delete_confirmation_says_when(
+    client, people
+):
     live = NewsItemFactory(title="A live statement", issued_by=[structure(A)])
     soon = NewsItemFactory(
         title="A coming statement",
@@ -259,10 +261,20 @@ def test_the_delete_confirmation_says_when_an_item_is_live(client, people):
     def page(item):
         return client.get(f"/admin/news/newsitem/{item.pk}/delete/").content.decode()
 
-    assert "“A live statement” is public: it went live on" in page(live)
-    assert "withdraw it instead" in page(live)
+    for person in ("publisher_A", "manager"):
+        client.force_login(people[person])
+        refused = client.get(f"/admin/news/newsitem/{live.pk}/delete/")
+        assert refused.status_code == 403
+        assert "withdraw it instead" in refused.content.decode()
+        form = client.get(f"/admin/news/newsitem/{live.pk}/change/").content.decode()
+        assert f"/admin/news/newsitem/{live.pk}/delete/" not in form
+        assert f"/admin/news/newsitem/{live.pk}/withdraw/" in form
+    client.force_login(people["publisher_A"])
+    when = timezone.localtime(soon.published_at).strftime("%H:%M")
     assert "“A coming statement” is scheduled to go live on" in page(soon)
-    assert "is public" not in page(draft) and "scheduled to go live" not in page(draft)
+    assert when in page(soon)
+    assert "scheduled to go live" not in page(draft)
+    assert NewsItem.objects.filter(pk=live.pk).exists()
 
 
 def test_saving_says_whether_the_item_is_live_with_a_link_or_when_it_goes_live(client, people):

@@ -1,7 +1,8 @@
 """The back office's rights as a matrix: every URL pattern of the admin site (read from
 `admin.site.get_urls()`, so that a view added tomorrow fails here until its row is written),
-for each role, for an item of body A, an item of A and B, and an item of B (and, for the sign-off page, an item
-of A and B awaiting B's sign-off: ABw), with GET and POST
+for each role, for an item of body A, an item of A and B, and an item of B, all published (and,
+for the sign-off page and withdrawing, an item of A and B awaiting B's sign-off: ABw; for
+deleting, drafts of each: Ad, ABd, Bd), with GET and POST
 (for the event URLs, an event organised by A, by A and B, by B).
 
 Each POST is what a browser would send to do the thing (the form as the page holds it, with a
@@ -60,6 +61,7 @@ index                                        -   200/200    200/200     200/200 
 login                                        -   302/-      302/-       302/-      302/-      200/-
 logout                                       -   405/ok     405/ok      405/ok     405/ok     302/302
 password_change                              -   200/200    200/200     200/200    200/200    login/login
+time_zone                                    -   200/ok     200/ok      200/ok     200/ok     login/login
 password_change_done                         -   200/405    200/405     200/405    200/405    login/login
 autocomplete                                 -   200/405    200/405     200/405    200/405    login/login
 jsi18n                                       -   200/405    200/405     200/405    200/405    login/login
@@ -70,9 +72,12 @@ view_on_site                                 AB  302/302    302/302     302/302 
 view_on_site                                 B   404/404    404/404     302/302    302/302    login/login
 
 news_newsitem_changelist                     -   200/200    200/200     200/200    200/200    login/login
-news_newsitem_changelist:delete_selected     A   -/403      -/ok        -/404      -/ok       -/login
-news_newsitem_changelist:delete_selected     AB  -/403      -/403       -/403      -/ok       -/login
-news_newsitem_changelist:delete_selected     B   -/404      -/404       -/403      -/ok       -/login
+news_newsitem_changelist:delete_selected     A   -/403      -/403       -/404      -/403      -/login
+news_newsitem_changelist:delete_selected     AB  -/403      -/403       -/403      -/403      -/login
+news_newsitem_changelist:delete_selected     B   -/404      -/404       -/403      -/403      -/login
+news_newsitem_changelist:delete_selected     Ad  -/ok       -/ok        -/404      -/ok       -/login
+news_newsitem_changelist:delete_selected     ABd -/403      -/403       -/403      -/ok       -/login
+news_newsitem_changelist:delete_selected     Bd  -/404      -/404       -/ok       -/ok       -/login
 news_newsitem_changelist:publish_selected    A   -/403      -/ok        -/403      -/ok       -/login
 news_newsitem_changelist:publish_selected    AB  -/403      -/ok        -/403      -/ok       -/login
 news_newsitem_changelist:publish_selected    B   -/403      -/404       -/403      -/ok       -/login
@@ -84,9 +89,12 @@ news_newsitem_change                         A   200/403    200/ok      404/404 
 news_newsitem_change                         AB  200/403    200/ok      200/403    200/ok     login/login
 news_newsitem_change                         B   404/404    404/404     200/403    200/ok     login/login
 news_newsitem_redirect                       A   302/302    302/302     302/302    302/302    login/login
-news_newsitem_delete                         A   403/403    200/ok      404/404    200/ok     login/login
-news_newsitem_delete                         AB  403/403    403/403     403/403    200/ok     login/login
-news_newsitem_delete                         B   404/404    404/404     403/403    200/ok     login/login
+news_newsitem_delete                         A   403/403    403/403     404/404    403/403    login/login
+news_newsitem_delete                         AB  403/403    403/403     403/403    403/403    login/login
+news_newsitem_delete                         B   404/404    404/404     403/403    403/403    login/login
+news_newsitem_delete                         Ad  200/ok     200/ok      404/404    200/ok     login/login
+news_newsitem_delete                         ABd 403/403    403/403     403/403    200/ok     login/login
+news_newsitem_delete                         Bd  404/404    404/404     200/ok     200/ok     login/login
 news_newsitem_history                        A   200/200    200/200     404/404    200/200    login/login
 news_newsitem_history                        AB  200/200    200/200     200/200    200/200    login/login
 news_newsitem_history                        B   404/404    404/404     200/200    200/200    login/login
@@ -101,6 +109,14 @@ news_newsitem_preview                        A   200/400    200/200     404/404 
 news_newsitem_preview                        AB  200/400    200/200     200/400    200/200    login/login
 news_newsitem_preview                        B   404/404    404/404     200/400    200/200    login/login
 news_newsitem_preview_new                    -   403/200    403/200     403/400    403/200    login/login
+news_newsitem_checklist                      A   403/403    405/200     404/404    405/200    login/login
+news_newsitem_checklist                      AB  403/403    405/200     403/403    405/200    login/login
+news_newsitem_checklist                      B   404/404    404/404     403/403    405/200    login/login
+news_newsitem_checklist                      Ad  405/200    405/200     404/404    405/200    login/login
+news_newsitem_checklist_new                  -   405/200    405/200     405/200    405/200    login/login
+news_newsitem_withdraw                       A   403/403    200/ok      404/404    200/ok     login/login
+news_newsitem_withdraw                       Ad  403/403    404/404     404/404    404/404    login/login
+news_newsitem_withdraw                       ABw 403/403    200/ok      403/403    200/ok     login/login
 news_newsitem_translate                      A   200/ok     200/ok      404/404    200/ok     login/login
 news_newsitem_translate                      AB  200/ok     200/ok      200/ok     200/ok     login/login
 news_newsitem_translate                      B   404/404    404/404     200/ok     200/ok     login/login
@@ -338,6 +354,10 @@ class World:
             gone = item_of(*bodies, status="draft", title=f"Deleted {on}", slug=f"deleted-{on}")
             self.deleted_rows[on] = list(gone.issuing_bodies.all())
             self.deleted[on] = delete_with_history(gone)
+        # Drafts, which may be deleted (a live item is withdrawn instead).
+        for on, bodies in issuers.items():
+            draft = item_of(*bodies, status="draft", title=f"Draft {on}", slug=f"draft-item-{on}")
+            self.items[f"{on}d"] = NewsItem.objects.get(pk=draft.pk)
         # Sent by A's publisher: awaiting B's sign-off (news/signing.py).
         waiting = item_of(DUSHANBE, BISHKEK, status="draft", title="Item ABw", slug="item-abw")
         assert publishing.publish(waiting, by=self.users["publisher_A"]) == []
@@ -529,7 +549,13 @@ def post_data(door, route, url, world, on, manager):
             "post": "yes",
             "withdrawn_reason": "Withdrawn by the rights matrix",
         }
-    if name in ("news_newsitem_add", "news_newsitem_preview_new"):
+    if name == "time_zone":
+        return {"time_zone": "Asia/Dushanbe"}
+    if name == "news_newsitem_withdraw":
+        return {"withdrawn_reason": "Withdrawn by the rights matrix"}
+    if name == "news_newsitem_checklist":
+        return form_data(item, title="Checked by the rights matrix")
+    if name in ("news_newsitem_add", "news_newsitem_preview_new", "news_newsitem_checklist_new"):
         return form_data(bodies=[DUSHANBE], slug="added-by-the-matrix")
     if name in ("news_newsitem_change", "news_newsitem_preview"):
         # Published jointly (AB), a change sends it back for sign-off, which the form asks the

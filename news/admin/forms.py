@@ -5,6 +5,7 @@ import copy
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_prose_editor.fields import ProseEditorFormField
@@ -13,10 +14,12 @@ from taggit.models import Tag
 
 from languages import registry as languages
 
-from .. import images, moments, publishing, signing
+from .. import images, moments, publishing, signing, time_zones
 from ..models import IssuingBody, NewsItem, storable_time
 from ..permissions import can_publish, edits_all, linkable_events, own_structures
 from ..sanitise import clean_body
+from .error_summary import REFER_TO_MARKED
+from .form_actions import SUBMIT, apply_action, chosen_action
 
 # What the editor's toolbar offers. The body is cleaned again by news/sanitise.py when it is saved,
 # whatever arrives: the toolbar is a convenience, not the safeguard.
@@ -153,6 +156,20 @@ class NewsItemAdminForm(EditCounterMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["edit_version"].initial = self.version_on_record()
         self.checked_image = None
+        # The button pressed (form_actions.py): it sets the status, shown as words, not a menu.
+        self.action, self.publishes_now = None, False
+        if "status" in self.fields:
+            self.fields["status"].widget = forms.HiddenInput()
+            self.fields["status"].required = False  # a post with a button need not send it
+        if "published_at" in self.fields:
+            self.fields["published_at"].help_text = " ".join(
+                [
+                    _("Empty: the moment you press “Publish now”. A time ahead schedules it.")
+                    if self.request is not None and can_publish(self.request.user)
+                    else _("Empty: the moment a publisher publishes it."),
+                    time_zones.zone_hint(),
+                ]
+            )
         if "status" in self.fields and self.instance.status != NewsItem.Status.AWAITING:
             # An item awaits sign-off by being published (news/signing.py), not by choice.
             self.fields["status"].choices = [
@@ -232,6 +249,11 @@ class NewsItemAdminForm(EditCounterMixin, forms.ModelForm):
         # A live item's text is public: changing it, unpublishing it, withdrawing it is
         # publishing (the change view shows such an item read-only to editors already).
         status_on_record = getattr(self.instance, "status_on_record", None)
+        self.action = chosen_action(self.data)
+        if self.action is not None:
+            apply_action(self, self.action, status_on_record if self.instance.pk else None)
+        elif "status" in self.fields and not cleaned.get("status"):
+            cleaned["status"] = self.instance.status  # as stored; a new item is a draft
         refusal = publishing.status_refusal(
             self.request.user, status_on_record if self.instance.pk else None, cleaned.get("status")
         )
@@ -358,7 +380,7 @@ class IssuingBodyFormSet(forms.BaseInlineFormSet):
                 )
                 % {"bodies": ", ".join(sorted(others))},
             )
-            raise ValidationError(_("Correct the fields marked above, then save again."))
+            raise ValidationError(REFER_TO_MARKED)
 
     def checklist(self, chosen):
         """The publishing checklist of the item as the edit form and these rows would save it:
@@ -367,12 +389,21 @@ class IssuingBodyFormSet(forms.BaseInlineFormSet):
         if form is None:
             return []
         fields_of_work = form.cleaned_data.get("fields_of_work") or []
+        asks_others = signing.asks_others(chosen, self.request.user)
+        item = self.instance
+        if form.publishes_now and not asks_others:
+            # "Publish now" of an item of the user's own bodies: issued this moment.
+            item.published_at, item.status = timezone.now(), NewsItem.Status.PUBLISHED
+        if form.action == SUBMIT:
+            # Sent to the publishers: it must be ready to publish but for its time.
+            item = copy.copy(item)
+            item.status, asks_others = NewsItem.Status.PUBLISHED, True
         here, marked = [], False
         for problem in publishing.problems(
-            self.instance,
+            item,
             issuing_bodies=chosen,
             fields_of_work=fields_of_work,
-            asks_others=signing.asks_others(chosen, self.request.user),
+            asks_others=asks_others,
         ):
             if problem.field in form.fields:
                 if problem.field not in form.errors:
@@ -381,7 +412,7 @@ class IssuingBodyFormSet(forms.BaseInlineFormSet):
             else:
                 here.append(problem.message)
         if marked:
-            here.append(_("Correct the fields marked above, then save again."))
+            here.append(REFER_TO_MARKED)
         return here
 
 

@@ -40,9 +40,11 @@ from .archive_list import (
     search_news,
 )
 from .body_rights import BodyRights
+from .error_summary import entries as error_entries
 from .forms import IssuingBodyForm, IssuingBodyFormSet, NewsItemAdminForm
 from .history import GuardedVersionAdmin
 from .preview import PreviewViews
+from .publish_views import PublishingViews
 from .signoffs import SignOffFilter, SignOffViews, awaited_bodies, with_requests
 from .translations import SourceChangedFilter, TranslationViews, with_source_changed
 
@@ -99,6 +101,7 @@ reversion.register(NewsItem, follow=["issuing_bodies", "tagged_items"])
 @admin.register(NewsItem)
 class NewsItemAdmin(
     PlainCheckboxes,
+    PublishingViews,
     SignOffViews,
     BodyRights,
     TranslationViews,
@@ -129,20 +132,16 @@ class NewsItemAdmin(
     list_per_page = 50
     save_on_top = True
     change_form_template = "admin/news/newsitem/change_form.html"
+    # In the order an editor thinks; "Issued by" (the inline) comes after the lead
+    # (change_form.html). The status is set by the buttons (form_actions.py), a hidden field.
+    publication = ["type", "language", "status", "published_at", "withdrawn_reason"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "language", "type", "lead", "body"]}),
-        (
-            _("Publication"),
-            {
-                "fields": ["status", "published_at", "withdrawn_reason", "edit_version"],
-                "description": _(
-                    "A published item goes public at its “issued on” time: set a time ahead to "
-                    "schedule it. Withdrawn items leave the site but stay on record."
-                ),
-            },
-        ),
-        (_("Classification"), {"fields": ["fields_of_work", "countries", "tags", "event"]}),
+        (None, {"fields": ["title", "slug", "lead"]}),
+        (_("Topics and places"), {"fields": ["fields_of_work", "countries"]}),
+        (None, {"fields": ["body"]}),
         (_("Photo"), {"fields": ["image", "image_alt", "image_caption", "image_credit"]}),
+        (_("Tags and event"), {"fields": ["tags", "event"]}),
+        (_("Publication"), {"fields": [*publication, "edit_version"]}),
     ]
 
     # --- who sees what -------------------------------------------------------------------------
@@ -221,7 +220,12 @@ class NewsItemAdmin(
         return mark_safe(obj.body)
 
     class Media:
-        js = ["admin/news/tag-suggestions.js", "admin/news/unsaved-changes.js"]
+        js = [
+            "admin/news/tag-suggestions.js",
+            "admin/news/unsaved-changes.js",
+            "admin/news/publishing.js",
+            "admin/news/issuer-order.js",
+        ]
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
@@ -263,6 +267,7 @@ class NewsItemAdmin(
         return super().log_addition(request, obj, with_requests(request, message))
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        stored = None
         if obj is not None and obj.pk:
             # As stored: a form that failed has set its values on `obj`.
             stored = NewsItem.objects.get(pk=obj.pk)
@@ -270,6 +275,16 @@ class NewsItemAdmin(
             # that goes live next week (news/desk.py); and each body's sign-off (signoffs.py).
             context["status_now"] = status_in_words(stored)
             context.update(self.sign_off_context(request, stored))
+        context.update(self.publishing_context(request, stored))
+        if context.get("errors"):
+            # Every problem at the top, each linked to its field (error_summary.py).
+            context["error_entries"] = error_entries(
+                context["adminform"].form,
+                [
+                    (inline.formset, inline.opts.verbose_name_plural)
+                    for inline in context["inline_admin_formsets"]
+                ],
+            )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def view_on_site(self, obj):
@@ -322,6 +337,7 @@ class NewsItemAdmin(
             obj.image_renditions = stored.renditions
         elif not obj.image:
             obj.image_renditions = {}
+        self.mark_submitted(request, obj, form)
         on_record = form.version_on_record() if change else None
         publishing.stamp(obj, by=request.user, version_on_record=on_record)
         if obj.translated_from_id is not None:
@@ -386,35 +402,24 @@ class NewsItemAdmin(
 
     # --- views of its own ----------------------------------------------------------------------
 
+    OWN_VIEWS = [  # (route, view, URL name after news_newsitem_)
+        ("tag-suggestions/", "tag_suggestions_view", "tag_suggestions"),
+        ("preview/", "preview_view", "preview_new"),
+        ("checklist/", "checklist_view", "checklist_new"),
+        ("<path:object_id>/preview/", "preview_view", "preview"),
+        ("<path:object_id>/checklist/", "checklist_view", "checklist"),
+        ("<path:object_id>/withdraw/", "withdraw_view", "withdraw"),
+        ("<path:object_id>/sign-off/", "sign_off_view", "sign_off"),
+        ("<path:object_id>/translate/", "translate_view", "translate"),
+    ]
+
     def get_urls(self):
         return [
             path(
-                "tag-suggestions/",
-                self.admin_site.admin_view(self.tag_suggestions_view),
-                name="news_newsitem_tag_suggestions",
-            ),
-            path(
-                "preview/",
-                self.admin_site.admin_view(self.preview_view),
-                name="news_newsitem_preview_new",
-            ),
-            path(
-                "<path:object_id>/preview/",
-                self.admin_site.admin_view(self.preview_view),
-                name="news_newsitem_preview",
-            ),
-            path(
-                "<path:object_id>/sign-off/",
-                self.admin_site.admin_view(self.sign_off_view),
-                name="news_newsitem_sign_off",
-            ),
-            path(
-                "<path:object_id>/translate/",
-                self.admin_site.admin_view(self.translate_view),
-                name="news_newsitem_translate",
-            ),
-            *super().get_urls(),
-        ]
+                route, self.admin_site.admin_view(getattr(self, view)), name=f"news_newsitem_{name}"
+            )
+            for route, view, name in self.OWN_VIEWS
+        ] + super().get_urls()
 
     def tag_suggestions_view(self, request):
         """Existing tags starting with (or containing) what the editor typed, for the Tags field."""

@@ -2,6 +2,7 @@
 
 import datetime
 import uuid
+import zoneinfo
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
@@ -24,6 +25,11 @@ from .taxonomy import FieldOfWork
 
 # Addresses under /news/ that belong to the site itself, not to an item.
 RESERVED_SLUGS = {"rss", "atom"}
+
+
+def validate_time_zone(value):
+    if value and value not in zoneinfo.available_timezones():
+        raise ValidationError(_("“%(zone)s” is not a time zone."), params={"zone": value})
 
 
 def validate_free_slug(value):
@@ -206,6 +212,21 @@ class NewsItem(models.Model):
         related_name="+",
     )
 
+    # An editor's draft sent to the publishers of its bodies ("Submit for publishing"); cleared
+    # when it is saved as a draft again, published or withdrawn (news/admin/form_actions.py).
+    submitted_at = models.DateTimeField(
+        _("submitted for publishing"), null=True, blank=True, editable=False
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
     objects = NewsItemQuerySet.as_manager()
 
     class Meta:
@@ -342,6 +363,15 @@ class EditorProfile(models.Model):
         related_name="editors",
         blank=True,
         help_text=_("The editor may write and edit news issued by these bodies."),
+    )
+    # The back office shows and reads times in it (news/time_zones.py); empty: the
+    # organisation's own (settings.TIME_ZONE).
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        validators=[validate_time_zone],
+        help_text=_("Times in the back office are shown and entered in this zone."),
     )
 
     class Meta:

@@ -15,10 +15,9 @@ from .test_editor import (
     BISHKEK,
     DUSHANBE,
     choose_issuer,
-    issue_now,
     log_in,
     make_editor,
-    save_and_continue,
+    press,
 )
 
 pytestmark = pytest.mark.browser
@@ -69,10 +68,8 @@ def test_two_publishers_in_two_offices_complete_a_joint_item(
     choose_issuer(page, "Dushanbe", DUSHANBE)
     choose_second_issuer(page, "Bishkek", BISHKEK)
     page.get_by_role("checkbox", name="Border management").check()
-    issue_now(page)
-    page.get_by_label("Status").select_option(label="Published")
     screenshot(page)
-    save_and_continue(page)
+    press(page, "Publish now")
     expect(page.locator(".messagelist .warning")).to_contain_text(f"Awaiting sign-off by {BISHKEK}")
     panel = sign_off_panel(page)
     expect(panel).to_contain_text("Signed off by dushanbe")
@@ -114,8 +111,7 @@ def test_two_publishers_in_two_offices_complete_a_joint_item(
     expect(sign_off_panel(page)).to_contain_text(REASON)
     screenshot(page)
     page.get_by_label("Lead").fill(NEW_LEAD)
-    page.get_by_label("Status").select_option(label="Published")
-    save_and_continue(page)
+    press(page, "Publish now")
     expect(page.locator(".messagelist .warning")).to_contain_text(f"Awaiting sign-off by {BISHKEK}")
     screenshot(page)
 
