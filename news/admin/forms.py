@@ -17,6 +17,7 @@ from .. import images, moments, publishing, signing
 from ..models import IssuingBody, NewsItem, storable_time
 from ..permissions import can_publish, edits_all, linkable_events, own_structures
 from ..sanitise import clean_body
+from .accessible_names import name_cells, name_date_and_time
 
 # What the editor's toolbar offers. The body is cleaned again by news/sanitise.py when it is saved,
 # whatever arrives: the toolbar is a convenience, not the safeguard.
@@ -160,6 +161,8 @@ class NewsItemAdminForm(EditCounterMixin, forms.ModelForm):
                 for choice in self.fields["status"].choices
                 if choice[0] != NewsItem.Status.AWAITING
             ]
+        if "published_at" in self.fields:
+            name_date_and_time(self.fields["published_at"])
         if "language" in self.fields:
             # A browser always sends it; a post without it keeps the item's language.
             self.fields["language"].required = False
@@ -258,6 +261,10 @@ class IssuingBodyFormSet(forms.BaseInlineFormSet):
     of the item's fields is marked at that field of the edit form."""
 
     request = None
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        name_cells(form)  # the "Delete" box too, which this adds
 
     def clean(self):
         super().clean()
