@@ -18,6 +18,7 @@ from .. import images, moments, publishing, signing, time_zones
 from ..models import IssuingBody, NewsItem, storable_time
 from ..permissions import can_publish, edits_all, linkable_events, own_structures
 from ..sanitise import clean_body
+from .accessible_names import name_cells, name_date_and_time
 from .error_summary import REFER_TO_MARKED
 from .form_actions import SUBMIT, apply_action, chosen_action
 
@@ -177,6 +178,8 @@ class NewsItemAdminForm(EditCounterMixin, forms.ModelForm):
                 for choice in self.fields["status"].choices
                 if choice[0] != NewsItem.Status.AWAITING
             ]
+        if "published_at" in self.fields:
+            name_date_and_time(self.fields["published_at"])
         if "language" in self.fields:
             # A browser always sends it; a post without it keeps the item's language.
             self.fields["language"].required = False
@@ -280,6 +283,10 @@ class IssuingBodyFormSet(forms.BaseInlineFormSet):
     of the item's fields is marked at that field of the edit form."""
 
     request = None
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        name_cells(form)  # the "Delete" box too, which this adds
 
     def clean(self):
         super().clean()

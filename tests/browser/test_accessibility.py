@@ -1,10 +1,9 @@
-"""axe-core finds no serious or critical accessibility problem on the public pages.
-
-axe-core (MPL-2.0) comes inside the axe-playwright-python wheel, so nothing is fetched at run time.
-"""
+"""axe-core finds no serious or critical accessibility problem on the public pages (the back
+office: test_admin_accessibility.py)."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
+
+from .axe_checks import blocking, describe, violations_on
 
 pytestmark = pytest.mark.browser
 
@@ -38,24 +37,6 @@ PAGES = [
     pytest.param("/ru/alerts/subscribe/?country=tajikistan", id="alerts-ru"),
     pytest.param("/alerts/check-your-email/", id="alerts-check-email"),
 ]
-BLOCKING_IMPACTS = {"serious", "critical"}
-
-axe = Axe()
-
-
-def describe(violations):
-    lines = []
-    for violation in violations:
-        lines.append(
-            f"{violation['id']} ({violation['impact']}): {violation['help']} "
-            f"<{violation['helpUrl']}>"
-        )
-        for node in violation["nodes"]:
-            lines.append(f"    at {' '.join(map(str, node['target']))}: {node['html'][:160]}")
-            summary = " ".join(node.get("failureSummary", "").split())
-            if summary:
-                lines.append(f"       {summary[:300]}")
-    return "\n".join(lines)
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -63,6 +44,5 @@ def test_page_has_no_serious_accessibility_violations(page, screenshot, path):
     response = page.goto(path)
     assert response.ok, f"{path} answered {response.status}"
     screenshot(page)
-    violations = axe.run(page).response["violations"]
-    blocking = [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
-    assert not blocking, f"axe-core on {path}:\n{describe(blocking)}"
+    found = blocking(violations_on(page))
+    assert not found, f"axe-core on {path}:\n{describe(found)}"

@@ -6,7 +6,6 @@ import re
 
 import icalendar
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -15,7 +14,7 @@ from news.models import Event, EventOrganiser, MeetingSeries, NewsItem
 from structures.models import Structure
 
 from ..factories import NewsItemFactory
-from .test_accessibility import BLOCKING_IMPACTS, describe
+from .axe_checks import blocking, describe, violations_on
 from .test_visitor import arrive
 
 pytestmark = pytest.mark.browser
@@ -110,9 +109,6 @@ def test_visitor_finds_a_ministerial_council_adds_it_to_a_calendar_and_reads_its
     arrive(page, screenshot)
 
 
-axe = Axe()
-
-
 @pytest.mark.parametrize(
     "path",
     [
@@ -131,6 +127,5 @@ def test_meetings_pages_have_no_serious_accessibility_violations(
     response = page.goto(path)
     assert response.ok, f"{path} answered {response.status}"
     screenshot(page)
-    violations = axe.run(page).response["violations"]
-    blocking = [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
-    assert not blocking, f"axe-core on {path}:\n{describe(blocking)}"
+    found = blocking(violations_on(page))
+    assert not found, f"axe-core on {path}:\n{describe(found)}"
