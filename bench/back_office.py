@@ -80,11 +80,11 @@ def summary(values):
     }
 
 
-def site_client():
+def site_client(**options):
     """A client as the server is asked through the TLS proxy (DEBUG is off: the test client's
     own host, "testserver", is not allowed)."""
     proxy = {f"HTTP_{name.upper().replace('-', '_')}": v for name, v in PROXY_HEADERS.items()}
-    return Client(HTTP_HOST="127.0.0.1", **proxy)
+    return Client(HTTP_HOST="127.0.0.1", **proxy, **options)
 
 
 def get_ms(client, url):
