@@ -7,7 +7,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/osceportal
 
 .PHONY: run test test-services install install-dev migrate load serve lint format lock clean bench bench-scale \
-	bench-faults bench-import bench-replica bench-alerts bench-signoff backup restore
+	bench-faults bench-import bench-replica bench-alerts bench-signoff bench-desk backup restore
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -96,6 +96,11 @@ bench-alerts: install-dev
 # the back office of a co-issuer with 200 items awaiting it (bench/README.md, "Joint items").
 bench-signoff: install
 	$(PY) -m bench.signoff_bench
+
+# The editor's desk at 1,000,000 items (BENCH_DESK_COUNT), shelf by shelf for an editor, a
+# publisher and a manager: each query's time and plan (bench/README.md, "Desk at 1,000,000 items").
+bench-desk: install
+	$(PY) -m bench.desk_bench
 
 # pg_dump of DATABASE_URL's database and tars of MEDIA_ROOT and PRIVATE_MEDIA_ROOT into backups/<timestamp>/.
 backup: install

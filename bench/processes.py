@@ -92,3 +92,15 @@ def probe(arguments, *, env, timeout=300):
         what=f"django_probe {arguments[0]}",
     )
     return json.loads(output.strip().splitlines()[-1])
+
+
+def in_django(target, arguments=(), *, env, timeout=3600):
+    """Run `module:function` of the benchmark inside Django (bench/in_django.py) with the
+    server's environment and return its JSON answer."""
+    output = run(
+        [PYTHON, "-m", "bench.in_django", target, *arguments],
+        env=env,
+        timeout=timeout,
+        what=target,
+    )
+    return json.loads(output.strip().splitlines()[-1])

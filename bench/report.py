@@ -207,6 +207,18 @@ def times(ratio):
     return "—" if ratio is None else f"{ratio:.2f}×"
 
 
+def format_back_office(rows):
+    """The back office's pages (bench/back_office.py): one line a person and page."""
+    lines = [f"{'who':<10} {'page':<36} {'pass':<5} {'n':>3} {'median':>8} {'p95':>8}  target"]
+    for row in rows:
+        target = f"{row['target']} ms {row['ok']}" if row["target"] else ""
+        lines.append(
+            f"{row['who']:<10} {row['page']:<36} {row['pass']:<5} {row['n']:>3} "
+            f"{row['median']:>8.1f} {row['p95']:>8.1f}  {target}"
+        )
+    return "\n".join(lines)
+
+
 def write_json(name, document):
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")

@@ -26,7 +26,7 @@ from . import report
 from .corpus import database_name, ensure_database, with_database_name
 from .load import LoadOptions, fetch_json, fetch_status, require_wrk, run_wrk, run_wrk_paths
 from .machine import machine_info
-from .processes import PROJECT_ROOT, BenchError, DjangoEnvironment, probe
+from .processes import PROJECT_ROOT, BenchError, DjangoEnvironment, in_django, probe
 from .server import ServerOptions, collect_static, gunicorn
 
 LOG_PATH = PROJECT_ROOT / "bench" / "data" / "gunicorn.log"
@@ -109,6 +109,7 @@ class Config:
     server: ServerOptions = field(default_factory=ServerOptions)
     load: LoadOptions = field(default_factory=LoadOptions)
     cold_per_set: int = 400  # addresses per set of the cold pass
+    back_office_per_set: int = 40  # addresses per cold set of the back office; 0: no back office
     # One connection (and wrk thread) per worker: each request is served as soon as it is sent,
     # so the latencies are the pages' own, without queueing.
     cold_load: LoadOptions = field(
@@ -149,6 +150,7 @@ class Config:
                 threads=env_int("BENCH_WRK_THREADS", defaults.load.threads),
             ),
             cold_per_set=cold_per_set,
+            back_office_per_set=env_int("BENCH_BACK_OFFICE", defaults.back_office_per_set),
             cold_load=replace(
                 defaults.cold_load,
                 duration=max(COLD_TIME_LIMIT, cold_per_set // 2),
@@ -397,6 +399,7 @@ def run_single(config, environment, static_path):
     print()
     print(f"{info['items']:,} items, {config.server.describe()}, {load_description(config)}:")
     print(report.format_table(rows))
+    back_office = back_office_pass(database_url, config, environment)
     print(
         f"machine: {machine['cpu_reference_ms']} ms for the CPU reference before the run, "
         f"{machine_module.cpu_reference_ms()} ms after (bench/machine.py: lower is faster)"
@@ -407,9 +410,25 @@ def run_single(config, environment, static_path):
         "machine": machine,
         "settings": settings_summary(config, database_url, info),
         "rows": rows,
+        "back_office": back_office,
     }
     path = report.write_json(f"bench-{config.count}", document)
     print(f"\nWritten to {path.relative_to(PROJECT_ROOT)}")
+
+
+def back_office_pass(database_url, config, environment):
+    """The back office's pages for an editor, a publisher and a manager, in-process
+    (bench/back_office.py; bench/README.md, "Back office")."""
+    if not config.back_office_per_set:
+        return []
+    print("\nback office (in-process, one request at a time; warm: median of 10 after one):")
+    rows = in_django(
+        "bench.back_office:report",
+        [str(config.back_office_per_set)],
+        env=environment.for_database(database_url),
+    )
+    print(report.format_back_office(rows))
+    return rows
 
 
 def run_scale(config, environment, static_path):

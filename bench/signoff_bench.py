@@ -22,7 +22,6 @@ import json
 import os
 import re
 import secrets
-import statistics
 import sys
 import tempfile
 import time
@@ -38,16 +37,6 @@ TIMEOUT = 3600
 
 
 # --- in the child process (Django set up on the bench database) ---------------------------------
-
-
-def summary(values):
-    ordered = sorted(values)
-    return {
-        "n": len(ordered),
-        "median": statistics.median(ordered),
-        "p95": ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))],
-        "max": ordered[-1],
-    }
 
 
 def timed(call):
@@ -70,6 +59,8 @@ def child_requests(count):
     from news.models import EditorProfile, FieldOfWork, IssuingBody, NewsItem, SignOff
     from news.permissions import ensure_groups
     from structures.models import Structure
+
+    from .back_office import summary
 
     ensure_groups()
     dushanbe = Structure.objects.get(slug="programme-office-in-dushanbe")
@@ -139,7 +130,7 @@ def child_requests(count):
         signing_off.append((ms, queries))
     published = NewsItem.objects.filter(pk__in=[d.pk for d in drafts], status="published")
     assert published.count() == count
-    warm = warm_pages(client, people, User)
+    warm = daily_pages(client, people, User)
     print(
         json.dumps(
             {
@@ -156,30 +147,22 @@ def child_requests(count):
     )
 
 
-def warm_pages(client, people, user_model):
-    """The back office's daily pages, as a person who uses them all day finds them: each asked
-    once first, then the median of five (the desk, the news list, the add form; issue 18)."""
+def daily_pages(client, people, user_model):
+    """The back office's daily pages as Bishkek's publisher and a manager use them all day
+    (bench/back_office.py): the desk, the news list, the add form (issue 18)."""
     from django.contrib.auth.models import Group
+
+    from .back_office import warm_pages
 
     manager = user_model.objects.create_user("bench-manager", is_staff=True)
     manager.groups.set([Group.objects.get(name="Manager")])
-    found = {}
-    for who, user in (("Bishkek publisher", people["bench-bishkek"]), ("manager", manager)):
-        client.force_login(user)
-        for what, url in (
-            ("desk", "/admin/"),
-            ("news list", "/admin/news/newsitem/"),
-            ("add form", "/admin/news/newsitem/add/"),
-        ):
-            client.get(url, secure=True)
-            times = []
-            for _ in range(5):
-                started = time.perf_counter()
-                response = client.get(url, secure=True)
-                times.append((time.perf_counter() - started) * 1000)
-                assert response.status_code == 200, (url, response.status_code)
-            found[f"{what}, {who}"] = round(statistics.median(times), 1)
-    return found
+    pages = [
+        ("desk", "/admin/"),
+        ("news list", "/admin/news/newsitem/"),
+        ("add form", "/admin/news/newsitem/add/"),
+    ]
+    users = {"Bishkek publisher": people["bench-bishkek"], "manager": manager}
+    return warm_pages(client, users, pages)
 
 
 def child(arguments):

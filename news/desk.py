@@ -4,8 +4,10 @@ goes live, what their offices published last, the joint items awaiting a sign-of
 translations whose source changed, and for managers what an import added for review — each with
 its count and a link to the news list filtered to it.
 
-Every shelf costs one or two queries however many items there are: counts stop at `COUNT_CAP`,
-and the few items shown are the first rows of an index (news_status_published_idx)."""
+Every shelf costs one or two queries however many items there are, each answered from an index
+(bench/README.md, "Desk at 1,000,000 items"): counts stop at `COUNT_CAP`, the few items shown
+are the first rows of an index, and each item found is tested against the user's bodies on its
+own."""
 
 from dataclasses import dataclass, field
 
@@ -129,9 +131,11 @@ def shelves(user):
     """The desk of `user`: the shelves their role has, in the order of their day."""
     if not user.has_perm("news.view_newsitem"):
         return []
-    mine = NewsItem.objects.editable_by(user).only(
-        "title", "status", "published_at", "submitted_at"
-    )
+    # Each shelf holds few items, found by an index of their own; each is then tested against
+    # the user's bodies on its own, rather than every item of the bodies read (querysets.py).
+    mine = NewsItem.objects.editable_by(user, item_by_item=True)
+    mine = mine.only("title", "status", "published_at", "submitted_at")
+    scheduled = mine.scheduled()
     found = [
         Shelf(
             "drafts",
@@ -155,10 +159,10 @@ def shelves(user):
             "scheduled",
             _("Scheduled"),
             news_list(status="scheduled"),
-            capped_count(mine.scheduled()),
+            capped_count(scheduled),
             [
                 (item, status_in_words(item))
-                for item in mine.scheduled().order_by("published_at", "pk")[:SHOWN]
+                for item in scheduled.order_by("published_at", "pk")[:SHOWN]
             ],
         ),
         Shelf(

@@ -104,6 +104,18 @@ class NewsItem(models.Model):
         editable=False,
         help_text=_("The version of the source the translation was last saved against."),
     )
+    # Above source_version: the source was saved since (querysets.py, source_changed), found
+    # from an index rather than by comparing each translation with its source's row.
+    source_version_now = models.PositiveIntegerField(
+        _("source's version now"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "The version of the source as it stands, kept by the database itself "
+            "(news/migrations/0021_desk_indexes.py)."
+        ),
+    )
     slug = models.SlugField(
         _("slug"),
         max_length=255,
@@ -241,6 +253,28 @@ class NewsItem(models.Model):
             ),
             # The back office's list, newest first whatever the status, and its years.
             models.Index(fields=["-published_at", "-id"], name="news_published_order_idx"),
+            # The publishers' desk: drafts an editor submitted for publishing.
+            models.Index(
+                fields=["-submitted_at"],
+                name="news_submitted_idx",
+                condition=models.Q(status="draft", submitted_at__isnull=False),
+            ),
+            # The desk (news/desk.py): a person's drafts, and the translations to check.
+            models.Index(
+                fields=["created_by"],
+                condition=models.Q(status="draft"),
+                name="news_draft_creator_idx",
+            ),
+            models.Index(
+                fields=["updated_by"],
+                condition=models.Q(status="draft"),
+                name="news_draft_saver_idx",
+            ),
+            models.Index(
+                fields=["id"],
+                condition=models.Q(source_version_now__gt=models.F("source_version")),
+                name="news_source_changed_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
