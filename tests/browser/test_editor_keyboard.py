@@ -111,6 +111,11 @@ def test_issuers_are_reordered_with_the_keyboard(page, screenshot, publisher):
     focused = page.evaluate("() => document.activeElement.className")
     assert focused == "order-down", "the focus stays on the button pressed"
     screenshot(page)
+    # Dragged with the mouse, the rows change places too, and back again.
+    rows.nth(1).drag_to(rows.nth(0))
+    expect(rows.nth(0)).to_contain_text(DUSHANBE)
+    rows.nth(1).drag_to(rows.nth(0))
+    expect(rows.nth(0)).to_contain_text(BISHKEK)
     tab_to(page, button_named("Save draft"))
     page.keyboard.press("Enter")
     expect(page.locator(".messagelist .success")).to_be_visible()
