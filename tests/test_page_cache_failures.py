@@ -138,7 +138,7 @@ def panel_count(response, facet, value):
     """The count the rendered filter panel shows beside an option."""
     label = re.search(
         rf'<label for="{facet}-{value}">[^<]*<span class="count">'
-        r'<span class="visually-hidden">\(</span>(\d+)<',
+        r'<span aria-hidden="true">(\d+)<',
         response.content.decode(),
     )
     return int(label.group(1))

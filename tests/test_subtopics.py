@@ -221,8 +221,8 @@ def test_sub_topics_are_checkboxes_in_a_list_inside_their_fields_item(client, fa
     assert f'<input type="checkbox" name="field" value="{SUB_A}" id="field-{SUB_A}">' in html
     # What a screen reader hears: the sub-topic's name and its count, "(3 items)".
     assert (
-        f'<label for="field-{SUB_A}">Sub-topic A <span class="count"><span class="visually-hidden">'
-        '(</span>3<span class="visually-hidden"> items)</span>'
+        f'<label for="field-{SUB_A}">Sub-topic A <span class="count"><span aria-hidden="true">'
+        '3</span><span class="visually-hidden">(3 items)</span>'
     ) in html
 
 

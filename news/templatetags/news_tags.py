@@ -151,25 +151,22 @@ def plain_escape(text):
     return html.escape(str(text))
 
 
-def counted(count, counting_events):
-    """An option's count, with what it counts for a screen reader: "(3 items)"."""
+def count_words(count, counting_events=False):
+    """What an option's count counts, as a screen reader says it: "(1 item)", "(12 items)"."""
     if counting_events:
-        text = ngettext(
-            '<span class="visually-hidden">(</span>%(counter)s'
-            '<span class="visually-hidden"> event)</span>',
-            '<span class="visually-hidden">(</span>%(counter)s'
-            '<span class="visually-hidden"> events)</span>',
-            count,
-        )
+        text = ngettext("(%(counter)s event)", "(%(counter)s events)", count)
     else:
-        text = ngettext(
-            '<span class="visually-hidden">(</span>%(counter)s'
-            '<span class="visually-hidden"> item)</span>',
-            '<span class="visually-hidden">(</span>%(counter)s'
-            '<span class="visually-hidden"> items)</span>',
-            count,
-        )
+        text = ngettext("(%(counter)s item)", "(%(counter)s items)", count)
     return text % {"counter": count}
+
+
+def counted(count, counting_events):
+    """An option's count: the number for the eye, its words for a screen reader. The hidden
+    words are a sentence of their own (no markup inside the translation), and sit inside the
+    option's list, which is positioned: a hidden element placed against the page instead made
+    the page longer than its footer (issue 19)."""
+    words = plain_escape(count_words(count, counting_events))
+    return f'<span aria-hidden="true">{count}</span><span class="visually-hidden">{words}</span>'
 
 
 @register.simple_tag
@@ -177,7 +174,9 @@ def facet_options(facets, counting_events=False):
     """The fieldsets of a listing's facets (news/listing/facets.py: Facet, Option), for the news
     and the meetings listings; `counting_events` names what the counts count. A field's
     sub-topics are in a nested list named after it (a screen reader says whose sub-topics
-    they are).
+    they are). In a long list, the options that would give nothing wait behind "Show all" (a
+    <details>, no script needed), and a box to narrow the list by typing is shown by
+    static/js/site.js.
 
     Written here rather than as a template: a panel has some two hundred options, and the
     template language took about 30 ms to render them, more than everything else a filtered
@@ -185,27 +184,16 @@ def facet_options(facets, counting_events=False):
     parts = []
     add = parts.append
     # Many options share a count (0, above all): each count's words are made once a panel.
-    count_words = {}
+    count_markup_of = {}
 
     def count_markup(count):
-        words = count_words.get(count)
+        words = count_markup_of.get(count)
         if words is None:
-            words = count_words[count] = counted(count, counting_events)
+            words = count_markup_of[count] = counted(count, counting_events)
         return words
 
-    for facet in facets:
-        selected = ""
-        if facet.selected_count:
-            count = facet.selected_count
-            chosen = ngettext("(%(counter)s chosen)", "(%(counter)s chosen)", count)
-            selected = f' <span class="selected-count">{chosen % {"counter": count}}</span>'
-        facet_name = plain_escape(facet.name)
-        add(
-            f'\n  <fieldset class="facet facet-{facet_name}">\n'
-            f"    <legend>{plain_escape(facet.legend)}{selected}</legend>\n"
-            f'    <ul class="options{" long" if facet.is_long else ""}">'
-        )
-        for group in facet.top_options:
+    def add_options(facet_name, groups):
+        for group in groups:
             classes = class_attribute(
                 group.subtopics and "has-subtopics", group.disabled and "disabled"
             )
@@ -222,8 +210,53 @@ def facet_options(facets, counting_events=False):
                     if position == len(group.subtopics):
                         add("\n        </ul>")
             add("\n      </li>")
-        add("\n    </ul>\n  </fieldset>")
+
+    for facet in facets:
+        selected = ""
+        if facet.selected_count:
+            count = facet.selected_count
+            chosen = ngettext("(%(counter)s chosen)", "(%(counter)s chosen)", count)
+            selected = f' <span class="selected-count">{chosen % {"counter": count}}</span>'
+        facet_name = plain_escape(facet.name)
+        shown, waiting = facet.top_options, []
+        if facet.is_long:
+            waiting = [g for g in facet.top_options if g.count == 0 and not g.chosen_here]
+            shown = [g for g in facet.top_options if g.count or g.chosen_here]
+        add(
+            f'\n  <fieldset class="facet facet-{facet_name}">\n'
+            f"    <legend>{plain_escape(facet.legend)}{selected}</legend>"
+        )
+        if facet.is_long:
+            add(find_box(facet_name))
+        add(f'\n    <ul class="options{" long" if facet.is_long else ""}">')
+        add_options(facet_name, shown)
+        add("\n    </ul>")
+        if waiting:
+            more = ngettext(
+                "Show all (%(counter)s more without results)",
+                "Show all (%(counter)s more without results)",
+                len(waiting),
+            ) % {"counter": len(waiting)}
+            add(
+                f'\n    <details class="more-options">\n'
+                f"    <summary>{plain_escape(more)}</summary>\n"
+                f'    <ul class="options long">'
+            )
+            add_options(facet_name, waiting)
+            add("\n    </ul>\n    </details>")
+        add("\n  </fieldset>")
     return mark_safe("".join(parts))
+
+
+def find_box(facet_name):
+    """A box to narrow a long list by typing: hidden until static/js/site.js makes it work."""
+    identifier = f"find-{facet_name}"
+    return (
+        f'\n    <div class="find-option" hidden>'
+        f'<label for="{identifier}">{plain_escape(gettext("Find in this list"))}</label>'
+        f'<input type="search" id="{identifier}" data-find-in="{facet_name}" autocomplete="off">'
+        "</div>"
+    )
 
 
 def row_words(context):

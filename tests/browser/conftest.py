@@ -38,6 +38,15 @@ ARTIFACTS = Path(__file__).parent / "artifacts"
 DEVICES = {
     "desktop": {"viewport": {"width": 1280, "height": 800}},
     "mobile": {"viewport": {"width": 375, "height": 740}, "is_mobile": True, "has_touch": True},
+    # The smallest screen WCAG's reflow criterion asks for (1.4.10: 320 CSS px wide).
+    "small": {"viewport": {"width": 320, "height": 640}, "is_mobile": True, "has_touch": True},
+    # A phone with scripts turned off: every panel must still open.
+    "mobile-no-script": {
+        "viewport": {"width": 375, "height": 740},
+        "is_mobile": True,
+        "has_touch": True,
+        "java_script_enabled": False,
+    },
 }
 TIMEOUT_MS = 10_000
 

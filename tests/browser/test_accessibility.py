@@ -46,3 +46,24 @@ def test_page_has_no_serious_accessibility_violations(page, screenshot, path):
     screenshot(page)
     found = blocking(violations_on(page))
     assert not found, f"axe-core on {path}:\n{describe(found)}"
+
+
+@pytest.mark.parametrize("device", ["small", "mobile", "desktop"], indirect=True)
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param("/news/", id="listing"),
+        pytest.param("/news/?field=border-management&country=tajikistan", id="filtered-listing"),
+    ],
+)
+def test_listing_has_no_serious_violations_on_every_screen(page, screenshot, path):
+    """At 320, 375 and 1,280 px, with the filter panel and the menu open as a visitor opens
+    them on that screen."""
+    assert page.goto(path).ok
+    if page.locator(".filter-toggle").is_visible():
+        page.locator(".filter-toggle").click()
+    if page.locator(".menu-toggle").is_visible():
+        page.locator(".menu-toggle").click()
+    screenshot(page)
+    found = blocking(violations_on(page))
+    assert not found, f"axe-core on {path}:\n{describe(found)}"

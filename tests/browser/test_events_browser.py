@@ -70,6 +70,9 @@ def test_visitor_finds_a_ministerial_council_adds_it_to_a_calendar_and_reads_its
     page.goto("/")
     arrive(page, screenshot)
 
+    menu_button = page.get_by_role("button", name="Menu")
+    if menu_button.is_visible():  # on a phone the menu opens from the header's "Menu"
+        menu_button.click()
     menu = page.get_by_role("navigation", name="Main")
     menu.locator("summary", has_text="Meetings and conferences").click()
     series_link = menu.get_by_role("link", name="Ministerial Council meetings", exact=True)

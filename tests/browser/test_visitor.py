@@ -41,11 +41,15 @@ def test_visitor_filters_the_news_and_reaches_the_office_behind_an_item(page, sc
     page.goto("/")
     arrive(page, screenshot)
 
+    open_the_menu_on_a_phone(page)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="News", exact=True).click()
     expect(page).to_have_url(re.compile(r"/news/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("News")
     arrive(page, screenshot)
 
+    toggle = page.get_by_role("button", name="Filter")
+    if toggle.is_visible():  # on a phone, the panel opens from the top of the results
+        toggle.click()
     filters = page.get_by_role("search", name="Filter news")
     filters.get_by_role("group", name="Field of work").get_by_label("Border management").check()
     country = filters.get_by_role("group", name="Country")
@@ -70,6 +74,13 @@ def test_visitor_filters_the_news_and_reaches_the_office_behind_an_item(page, sc
     expect(page).to_have_url(re.compile(r"/structures/programme-office-in-dushanbe/$"))
     expect(page.get_by_role("heading", level=1)).to_contain_text("Programme Office in Dushanbe")
     arrive(page, screenshot)
+
+
+def open_the_menu_on_a_phone(page):
+    """On a phone the main menu opens from the header's "Menu" button."""
+    menu = page.get_by_role("button", name="Menu")
+    if menu.is_visible():
+        menu.click()
 
 
 def test_keyboard_user_is_offered_a_skip_link_first(page, screenshot):
@@ -121,6 +132,12 @@ def test_keyboard_user_opens_the_main_menu_and_follows_it(page, screenshot):
     menu = page.get_by_role("navigation", name="Main")
     border_management = menu.get_by_role("link", name="Border management", exact=True)
     expect(border_management).to_be_hidden()
+
+    menu_button = page.get_by_role("button", name="Menu")
+    if menu_button.is_visible():  # a phone: the menu opens from the header's "Menu" first
+        tab_to(page, "the Menu button", lambda el: el["text"] == "Menu")
+        page.keyboard.press("Enter")
+        expect(menu_button).to_have_attribute("aria-expanded", "true")
 
     opener = tab_to(
         page,
