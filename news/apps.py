@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.core.signals import request_finished, request_started
+from django.db.backends.signals import connection_created
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
@@ -28,8 +29,11 @@ class NewsConfig(AppConfig):
 
     def ready(self):
         """The only place where cached things are tied to the changes that make them stale."""
-        from . import pagecache, taxonomy_cache
+        from . import pagecache, search_sqlite, taxonomy_cache
         from .models import Event, NewsItem
+
+        # The text of an item's body for SQLite's search table (news/search_sqlite.py).
+        connection_created.connect(search_sqlite.add_functions, dispatch_uid="sqlite-search")
 
         # What a request has read of the taxonomy's version is its own.
         request_started.connect(taxonomy_cache.start_request, dispatch_uid="taxonomy-start")

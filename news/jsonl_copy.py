@@ -98,7 +98,7 @@ def structure_names(structure, language):
 def search_names(line, cache):
     """The text of `news_search_names(item, language)` for the item of a parsed line: its issuing
     bodies in order, then its fields of work and countries by id, each with its names in the
-    item's language. `cache` keeps each entry's part per language for the run."""
+    item's language, then its tags. `cache` keeps each entry's part per language for the run."""
 
     def names(kind, entry, make):
         key = (kind, entry.pk, line.language)
@@ -123,7 +123,17 @@ def search_names(line, cache):
                 for c in sorted(line.countries, key=lambda c: c.pk)
             ]
         ),
+        aggregated(tag_names(line.tags)),
     )
+
+
+def tag_names(names):
+    """A line's tags as the database lists them: one per tag (names differing in case only are
+    one tag), in the order of their names in lower case."""
+    distinct = {}
+    for name in names:
+        distinct.setdefault(name.casefold(), name)
+    return sorted(distinct.values(), key=lambda name: (name.lower(), name))
 
 
 # Qualified, as the run's other temporary tables are (news/import_ledger.py).

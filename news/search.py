@@ -11,9 +11,9 @@ be computed from per-word sets of items alone, which the listing index keeps
 (news/listing/words.py) so that no search reads every match from the table. Highlighted
 snippets come from `ts_headline`, computed for the rows of one page only.
 
-On SQLite (the `make run` first look) every word must appear in the title, lead or body as a
-plain substring: no stemming, phrases, exclusion or ranking (relevance falls back to newest
-first), and no snippets."""
+On SQLite (the `make run` first look) the same searches are made with SQLite's own full-text
+engine, FTS5, over a table of the same documents, ranked by FTS5's bm25 with the same weights
+(news/search_sqlite.py, news/migrations/0024_sqlite_full_text.py)."""
 
 import html
 import re
@@ -21,12 +21,13 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection
-from django.db.models import F, Func, IntegerField, Q
+from django.db.models import F, Func, IntegerField
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from languages import registry as languages
 
+from . import search_sqlite
 from .models import NewsItem
 
 # Control characters cannot occur in stored text, so they mark the highlights unambiguously
@@ -47,15 +48,14 @@ def web_query(text):
 def matching(queryset, text):
     if full_text():
         return queryset.filter(search_document=web_query(text))
-    condition = Q()
-    for word in text.split():
-        condition &= Q(title__icontains=word) | Q(lead__icontains=word) | Q(body__icontains=word)
-    return queryset.filter(condition)
+    return search_sqlite.matching(queryset, text)
 
 
 def by_relevance(queryset, text):
-    """Newest first where nothing ranks: on SQLite, or a search of stop words only."""
-    words = parse(languages.current().search_config, text).ranking_words if full_text() else []
+    """Newest first where nothing ranks: a search of stop words only."""
+    if not full_text():
+        return search_sqlite.by_relevance(queryset, text)
+    words = parse(languages.current().search_config, text).ranking_words
     if not words:
         return queryset.order_by("-published_at", "-pk")
     return queryset.annotate(
@@ -285,7 +285,14 @@ SNIPPET_OPTIONS = (
 def add_snippets(items, text):
     """Set `item.snippet` (safe HTML with <mark> highlights) on each item of one page."""
     items = list(items)
-    if not items or not full_text():
+    if not items:
+        return items
+    if not full_text():
+        with connection.cursor() as cursor:
+            ids = [item.pk for item in items]
+            headlines = search_sqlite.headlines(cursor, ids, text, START, STOP)
+        for item in items:
+            item.snippet = highlight(headlines.get(item.pk) or "")
         return items
     table = connection.ops.quote_name(NewsItem._meta.db_table)
     with connection.cursor() as cursor:

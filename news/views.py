@@ -20,6 +20,7 @@ from .menus import by_local_name, field_tree
 from .models import Alias, FieldOfWork, NewsItem
 from .page_keys import NOTHING, PAGING, Reads
 from .related import related_items_and_versions
+from .suggestions import suggest
 
 LATEST_COUNT = 10
 
@@ -140,6 +141,7 @@ class NewsListView(LanguageVersionsMixin, ListView):
                 lambda: build_facets(self.filterset, self.counts, self.taxonomy())
             ),
             facet_panel_key=self.facet_panel_key,
+            suggestion=suggest(self.filterset, context["paginator"].count),
         )
         return context
 

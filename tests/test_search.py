@@ -2,7 +2,6 @@ import pytest
 from django.http import QueryDict
 
 from countries.models import Country
-from news import search
 from news.listing.filters import NewsFilter, canonical_query
 from news.models import FieldOfWork, NewsItem
 from structures.models import FormerName, Structure
@@ -118,13 +117,6 @@ def test_odd_search_input_is_harmless(client):
     for text in ['"', "-", "or", "&|!():*", "a & b", "'", "\\", "the", "☃", "<>"]:
         response = client.get("/news/", {"q": text}, follow=True)
         assert response.status_code == 200, text
-
-
-def test_substring_fallback_without_postgresql(monkeypatch):
-    monkeypatch.setattr(search, "full_text", lambda: False)
-    NewsItemFactory(slug="fallback", title="Border guards", body="<p>Training</p>")
-    assert found("border training") == ["fallback"]
-    assert found("borderline") == []
 
 
 def test_bulk_created_items_are_searchable_once_created(demo_news):
