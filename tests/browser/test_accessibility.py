@@ -20,6 +20,8 @@ PAGES = [
     pytest.param("/fields-of-work/border-management/", id="field-of-work"),
     # Sub-topics (osce.yaml): nested in the filter panel, the index and their field's page.
     pytest.param("/news/?field=media-freedom-and-development", id="listing-subtopics"),
+    # A search that finds nothing, with its "Did you mean …?" and every option at 0.
+    pytest.param("/news/?q=tadjikistan", id="listing-did-you-mean"),
     pytest.param("/fields-of-work/", id="fields-of-work-index"),
     pytest.param("/fields-of-work/media-freedom-and-development/", id="field-with-subtopics"),
     pytest.param("/fields-of-work/safety-of-journalists/", id="subtopic"),
