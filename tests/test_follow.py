@@ -7,6 +7,8 @@ import xml.etree.ElementTree as ET
 from html import unescape
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from news.models import NewsItem
 
@@ -194,3 +196,15 @@ def test_feeds_date_an_item_by_its_last_change_of_content(client, demo_news):
     NewsItem.objects.filter(pk=item.pk).update(revised_at=item.published_at.replace(year=2030))
     entry = atom_entries(client.get("/news/atom/?country=tajikistan"))[0]
     assert entry.findtext(f"{ATOM}updated").startswith("2030-")
+
+
+def test_a_feed_page_reads_the_database_no_more_than_its_feed(client, demo_news):
+    url = "/news/rss/?country=tajikistan"
+    counts = []
+    for headers in (READER, BROWSER):
+        client.get(url, **headers)  # the menus and the taxonomy read once, as on any server
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url, **headers)
+        counts.append(len(queries))
+    feed, feed_page = counts
+    assert feed_page <= feed
