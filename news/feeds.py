@@ -8,8 +8,10 @@ import re
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 from django.utils.http import urlencode
@@ -19,6 +21,7 @@ from languages import registry as languages
 from structures import prefetch
 
 from .exports import invalid_filter_response
+from .feed_pages import VARY, page_or_feed, wants_page
 from .listing.filters import LISTING_READS, NewsFilter, canonical_params
 from .listing.summary import describe
 from .page_keys import Reads
@@ -55,6 +58,17 @@ def with_query(path, query):
     return f"{path}?{query}" if query else path
 
 
+def feed_title(filterset):
+    """The feed's title, as plain text: "OSCE Portal news: news items about Border management"
+    (the listing's <link rel="alternate"> gives it too)."""
+    if listing_query(filterset):
+        return _("%(site)s news: %(filters)s") % {
+            "site": settings.SITE_NAME,
+            "filters": describe(filterset),  # without a count: "news items about …"
+        }
+    return _("%(site)s news") % {"site": settings.SITE_NAME}
+
+
 class LanguageAtom1Feed(Atom1Feed):
     """Atom whose entries carry xml:lang where their language is not the feed's."""
 
@@ -66,8 +80,10 @@ class LanguageAtom1Feed(Atom1Feed):
 
 
 class NewsFeed(Feed):
-    page_cache_reads = Reads(LISTING_READS)
+    # A browser's navigation gets a page, anything else the feed: two copies of each address.
+    page_cache_reads = Reads(LISTING_READS, variant=page_or_feed)
     url_name = "news:rss"
+    other_url_name = "news:atom"  # the same feed in the other format, offered on its page
     description = _(
         "The latest news, press releases and reports of the Organization for Security and "
         "Co-operation in Europe."
@@ -78,9 +94,29 @@ class NewsFeed(Feed):
 
     def __call__(self, request, *args, **kwargs):
         try:
-            return super().__call__(request, *args, **kwargs)
+            if wants_page(request):
+                response = self.page(request)
+            else:
+                response = super().__call__(request, *args, **kwargs)
         except InvalidFilter as invalid:
             return invalid_filter_response(invalid.filterset)
+        patch_vary_headers(response, VARY)
+        return response
+
+    def page(self, request):
+        """The feed as a page for a person who opened it in a browser (news/feed_pages.py)."""
+        filterset = self.get_object(request)
+        query = listing_query(filterset)
+        context = {
+            "feed_title": feed_title(filterset),
+            "feed_url": request.build_absolute_uri(self.feed_url(filterset)),
+            "feed_format": "Atom" if self.feed_type is LanguageAtom1Feed else "RSS",
+            "other_feed_url": with_query(reverse(self.other_url_name), query),
+            "listing_url": self.link(filterset),
+            "alerts_url": with_query(reverse("alerts:subscribe"), query),
+            "items": self.items(filterset),
+        }
+        return render(request, "news/feed_page.html", context)
 
     def get_feed(self, obj, request):
         """Control characters typed into a search or pasted into an item are dropped: they
@@ -103,13 +139,7 @@ class NewsFeed(Feed):
         return filterset
 
     def title(self, filterset):
-        if listing_query(filterset):
-            title = _("%(site)s news: %(filters)s") % {
-                "site": settings.SITE_NAME,
-                "filters": describe(filterset),  # without a count: "news items about …"
-            }
-        else:
-            title = _("%(site)s news") % {"site": settings.SITE_NAME}
+        title = feed_title(filterset)
         # Escaped as Django escapes item titles (Django ticket #6533): feed readers read an RSS
         # title as HTML, and this one holds the search words and names of the filters.
         return escape(title)
@@ -135,7 +165,8 @@ class NewsFeed(Feed):
         return timezone.localtime(item.published_at)
 
     def item_updateddate(self, item):
-        return timezone.localtime(item.updated_at)
+        # A change of its text, not of its status or sign-offs, is what a reader calls updated.
+        return timezone.localtime(item.last_updated or item.published_at)
 
     def item_author_name(self, item):
         # The names the item was issued under, as its page shows them.
@@ -150,4 +181,5 @@ class NewsFeed(Feed):
 class AtomNewsFeed(NewsFeed):
     feed_type = LanguageAtom1Feed
     url_name = "news:atom"
+    other_url_name = "news:rss"
     subtitle = NewsFeed.description

@@ -63,6 +63,9 @@ def store(parsed, *, write_files=True, line_of=None):
         picture = open_photo(photo) if renew_photo else None
         before = images.photo_files(existing) if existing else set()
         item = existing or NewsItem(slug=parsed.slug)
+        if existing is not None:
+            values = parsed.values.items()
+            publishing.mark_revised(item, [n for n, value in values if getattr(item, n) != value])
         for name, value in parsed.values.items():
             setattr(item, name, value)
         place_in_group(

@@ -21,10 +21,13 @@ LAST_VALUE_AS_GIVEN = "last value, blank included"  # get(), and a blank value i
 class Reads(NamedTuple):
     """What a view reads of the query: `params`, {GET parameter: how}; and, if
     `query_string`, the query string itself as parse_qsl() reads it (blank values left out),
-    to answer any query but the canonical one with a redirect."""
+    to answer any query but the canonical one with a redirect. `variant`: for a view whose
+    answer also depends on the request's headers (a feed shown as a page to a browser,
+    news/feed_pages.py), a function of the request naming the answer it gets."""
 
     params: dict
     query_string: bool = False
+    variant: object = None
 
 
 NOTHING = Reads({})  # a page whose view reads no GET parameter (an article, a taxonomy page)
@@ -105,4 +108,7 @@ def page_key(request):
     since pages hold absolute addresses (feeds, sitemaps, canonical links). Hashed from the
     repr() of the parts, which no two different addresses share."""
     address = (request.scheme, request.get_host(), request.path, canonical_query(request))
+    reads = reads_at(getattr(request, "urlconf", settings.ROOT_URLCONF), request.path_info)
+    if reads is not AS_WRITTEN and reads.variant is not None:
+        address = (*address, reads.variant(request))
     return f"pages:{hashlib.sha256(repr(address).encode()).hexdigest()}"

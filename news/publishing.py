@@ -179,6 +179,19 @@ def stamp(item, *, by, version_on_record):
         item.updated_by = by
 
 
+# What a reader reads: a change to any of these after the item was issued is an update to them.
+CONTENT_FIELDS = frozenset(
+    {"title", "lead", "body", "image", "image_alt", "image_caption", "image_credit"}
+)
+
+
+def mark_revised(item, changed_fields):
+    """Before a save that changes `changed_fields` (names of the item's fields): the time its
+    content last changed, which its page shows as "Last updated" once it has been issued."""
+    if CONTENT_FIELDS.intersection(changed_fields):
+        item.revised_at = timezone.now()
+
+
 # Both read the item again under a row lock and write only the columns they change: a bulk
 # action holds items it read a moment ago, and an editor may have saved one since.
 STATUS_COLUMNS = [

@@ -202,6 +202,15 @@ def issuing_label(entry):
     return label.removesuffix(CLOSED_SUFFIX)
 
 
+def press_contact(entry):
+    """The press contact of a structure's entry (`press: {name, email, phone}`), where it names
+    one; nothing otherwise, so that one an editor entered is kept."""
+    press = entry.get("press") or {}
+    values = {"press_contact": press.get("name"), "press_email": press.get("email")}
+    values["press_phone"] = press.get("phone")
+    return {name: value for name, value in values.items() if value} if press else {}
+
+
 def load_structures(data, countries, loader):
     entries = data["structures"]
     structures = {}
@@ -220,6 +229,7 @@ def load_structures(data, countries, loader):
             "city": entry.get("city", ""),
             "established_year": entry.get("established"),
             "closed_year": entry.get("closed"),
+            **press_contact(entry),
             "position": index,
             "translations": data["_glossary"].names(
                 name=entry["name"], issuing_label=issuing_label(entry)

@@ -93,3 +93,14 @@ def mark_external_links(body, own_hosts=()):
         return f'<a{attributes} class="external">{match["content"]}{hint}</a>'
 
     return ANCHOR.sub(mark, body)
+
+
+def links_out(body, own_hosts=()):
+    """Whether `body` (from `clean_body`) links to another website: only then does the article
+    say that the OSCE is not responsible for external websites."""
+    own_hosts = {host_name(host) for host in own_hosts} - {""}
+    for match in ANCHOR.finditer(body):
+        href = HREF.search(match["attributes"])
+        if href and is_external(href["href"], own_hosts):
+            return True
+    return False

@@ -100,6 +100,17 @@ class Structure(TranslatedNames):
         ),
     )
 
+    # The press office of the body, shown on the news it issues. The reference data names none
+    # yet: a `press: {name, email, phone}` entry of a structure in osce.yaml is loaded here.
+    press_contact = models.CharField(
+        _("press contact"),
+        max_length=200,
+        blank=True,
+        help_text=_("Who answers the press, e.g. “Press and Public Information Unit”."),
+    )
+    press_email = models.EmailField(_("press e-mail"), blank=True)
+    press_phone = models.CharField(_("press telephone"), max_length=50, blank=True)
+
     signs_joint_items = models.BooleanField(
         _("signs off joint items"),
         default=True,
@@ -139,6 +150,23 @@ class Structure(TranslatedNames):
     def is_open(self):
         return self.closed_year is None
 
+    def name_history(self):
+        """(former names, other predecessors) of the body's page, each fact once. A closed body
+        whose successor this is may be this very body under a former name (the "Centre in
+        Dushanbe" of 2002-2008 is the Programme Office in Dushanbe, then so named): it is shown
+        as that former name, linked to its page, and not again as a predecessor. Former names
+        come as (former name, the closed body's record or None)."""
+        predecessors = {}
+        for predecessor in prefetch.records(self, "predecessors"):
+            for name in (predecessor.name, predecessor.issuing_label):
+                predecessors.setdefault(plain_name(name), predecessor)
+        former_names = []
+        for former in prefetch.records(self, "former_names"):
+            former_names.append((former, predecessors.get(plain_name(former.name))))
+        named = {record.pk for _former, record in former_names if record is not None}
+        others = [p for p in prefetch.records(self, "predecessors") if p.pk not in named]
+        return former_names, others
+
     def name_on(self, day):
         """The issuing label in force on `day` (a date): a former name if one covered that day,
         otherwise today's label. Uses prefetched former names when they are there."""
@@ -150,6 +178,11 @@ class Structure(TranslatedNames):
             return self.local_label
         # Renames known only to the year overlap at the boundary; the newer name wins.
         return max(candidates, key=lambda former: former.valid_from or day.min).local_name
+
+
+def plain_name(name):
+    """A body's name as compared with another: "OSCE Centre in Dushanbe" is "centre in dushanbe"."""
+    return name.removeprefix("OSCE ").casefold().strip()
 
 
 class FormerName(TranslatedNames):

@@ -354,10 +354,9 @@ def test_a_fields_page_offers_its_feeds(client, family_news, slug):
         assert (
             f'<link rel="alternate" type="application/{kind}+xml" href="/news/{kind}/?field={slug}"'
         ) in head
-    assert (
-        f'Follow this topic: <a href="/news/rss/?field={slug}">RSS</a> / '
-        f'<a href="/news/atom/?field={slug}">Atom</a>'
-    ) in html
+    panel = between(html, 'class="follow-panel"', "</section>")
+    for kind in ("rss", "atom"):
+        assert f'href="/news/{kind}/?field={slug}" type="application/{kind}+xml"' in panel
     feed = client.get(f"/news/rss/?field={slug}")
     assert feed.status_code == 200
     body = feed.content.decode()

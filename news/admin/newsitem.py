@@ -340,6 +340,8 @@ class NewsItemAdmin(
         self.mark_submitted(request, obj, form)
         on_record = form.version_on_record() if change else None
         publishing.stamp(obj, by=request.user, version_on_record=on_record)
+        if change:
+            publishing.mark_revised(obj, form.changed_data)
         if obj.translated_from_id is not None:
             # Saved by someone who had the source at hand: up to date with it until it changes.
             obj.source_version = (

@@ -207,6 +207,18 @@ class NewsItem(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Not updated_at: that moves with every save, a change of status or a sign-off included;
+    # a reader cares only whether what they read has changed (news/publishing.py, mark_revised).
+    revised_at = models.DateTimeField(
+        _("content revised at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "When its title, lead, body or photo last changed. Changed after the item was "
+            "issued, its page says “Last updated”."
+        ),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
@@ -336,6 +348,13 @@ class NewsItem(models.Model):
             and self.published_at is not None
             and self.published_at > timezone.now()
         )
+
+    @property
+    def last_updated(self):
+        """When its content last changed after it was issued, or None (never since)."""
+        if self.revised_at and self.published_at and self.revised_at > self.published_at:
+            return self.revised_at
+        return None
 
     def rendition(self, name):
         """{"url", "webp_url", "width", "height"} of a rendition made at upload, or None."""

@@ -57,7 +57,8 @@ def news_article_data(item, request):
     url = request.build_absolute_uri(item.get_absolute_url())
     # A draft being previewed may have no date yet: it is shown as issued now.
     published = item.published_at or item.updated_at or timezone.now()
-    modified = max(published, item.updated_at) if item.updated_at else published
+    # When what the reader reads last changed, as the page says: not a change of status.
+    modified = item.last_updated or published
     data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",

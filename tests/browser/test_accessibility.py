@@ -38,6 +38,9 @@ PAGES = [
     pytest.param("/alerts/subscribe/?field=border-management&country=tajikistan", id="alerts"),
     pytest.param("/ru/alerts/subscribe/?country=tajikistan", id="alerts-ru"),
     pytest.param("/alerts/check-your-email/", id="alerts-check-email"),
+    # A feed opened in the browser (news/feed_pages.py).
+    pytest.param("/news/rss/?field=border-management", id="feed-page"),
+    pytest.param("/ru/news/atom/?country=tajikistan", id="feed-page-ru"),
 ]
 
 
