@@ -152,7 +152,12 @@ def on_sqlite(statements):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("news", "0023_search_tags_and_trigrams")]
+    # After every change of the tables its view reads: SQLite remakes a table to alter it, and a
+    # view over a table being remade stops the migration (see news_search_source).
+    dependencies = [
+        ("news", "0023_search_tags_and_trigrams"),
+        ("structures", "0005_structure_press_contact"),
+    ]
 
     operations = [
         migrations.RunPython(on_sqlite(FORWARD), on_sqlite(BACKWARD)),
