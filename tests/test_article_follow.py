@@ -22,6 +22,11 @@ from .test_import_export import record, run_import
 
 DISCLAIMER = "not responsible for the content of external websites"
 SHARE_LINK = re.compile(r'<li><a href="([^"]+)" aria-label="([^"]+)"([^>]*)>([^<]+)</a></li>')
+# A network's link: its name shown, and a sentence read out with the name in it.
+NETWORK_LINK = re.compile(
+    r'<li><a href="([^"]+)"([^>]*)><span aria-hidden="true" translate="no">([^<]+)</span>'
+    r'<span class="visually-hidden">(.+?)</span></a></li>'
+)
 
 
 def facts(html):
@@ -102,23 +107,24 @@ def test_a_reimport_that_changes_the_text_marks_the_item_revised(tmp_path, refer
 def test_an_article_has_plain_share_links_that_open_no_script(client, demo_news):
     html = page(client, SEED_URL)
     share = between(html, 'class="share"', "</section>")
-    links = SHARE_LINK.findall(share)
-    assert [text for *_rest, text in links] == [
+    (mail,) = SHARE_LINK.findall(share)
+    networks = NETWORK_LINK.findall(share)
+    assert [mail[3]] + [text for _href, _attributes, text, _label in networks] == [
         "Email", "Facebook", "X", "LinkedIn", "Telegram", "WhatsApp", "VK",
     ]  # fmt: skip
     url = "http://testserver" + SEED_URL
     title = NewsItem.objects.get(slug=SEED_URL.split("/")[2]).title
-    mail, *networks = links
     href, label, attributes, _text = mail
     assert unescape(label) == "Share by email" and "target" not in attributes
     mailto = urlsplit(unescape(href))
     assert mailto.scheme == "mailto" and "+" not in mailto.query
     assert parse_qs(mailto.query) == {"subject": [title], "body": [url]}
-    for href, label, attributes, text in networks:
+    for href, attributes, text, label in networks:
         address = urlsplit(unescape(href))
         assert address.scheme == "https"
         assert url in " ".join(v for vs in parse_qs(address.query).values() for v in vs)
-        assert unescape(label) == f"Share on {text} (opens in a new tab)"
+        read_out = re.sub(r"<[^>]+>", "", label)
+        assert unescape(read_out) == f"Share on {text} (opens in a new tab)"
         assert attributes == ' target="_blank" rel="noopener noreferrer"'
     # Nothing of the networks' own is loaded by the page.
     assert not re.search(r"<script[^>]+src=\"https?://", html)

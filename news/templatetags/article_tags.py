@@ -4,6 +4,7 @@ issued it, and whether its body links out."""
 from urllib.parse import quote, urlencode
 
 from django import template
+from django.utils.html import format_html
 from django.utils.translation import gettext, pgettext
 
 from news.sanitise import links_out
@@ -30,8 +31,9 @@ def query(params):
 
 @register.simple_tag(takes_context=True)
 def share_links(context, item):
-    """[{"href", "text", "label", "new_tab"}] for sharing the item: by e-mail, then on each
-    network. `label` is the accessible name, which says a new tab opens."""
+    """[{"href", "text", "label" or "sentence", "new_tab"}] for sharing the item: by e-mail
+    (its accessible name in `label`), then on each network (in `sentence`, which also says a new
+    tab opens)."""
     url = context["request"].build_absolute_uri(item.get_absolute_url())
     links = [
         {
@@ -41,13 +43,19 @@ def share_links(context, item):
             "new_tab": False,
         }
     ]
+    # The network's name is the same in every language (translate="no"); the sentence around
+    # it is translated whole, the translator placing the name.
+    before, _name, after = pgettext(
+        "a share link", "Share on %(network)s (opens in a new tab)"
+    ).partition("%(network)s")
     for network, address, params in NETWORKS:
         links.append(
             {
                 "href": f"{address}?{query(params(url, item.title))}",
                 "text": network,
-                "label": pgettext("a share link", "Share on %(network)s (opens in a new tab)")
-                % {"network": network},
+                "sentence": format_html(
+                    '{}<span translate="no">{}</span>{}', before, network, after
+                ),
                 "new_tab": True,
             }
         )

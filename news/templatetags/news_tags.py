@@ -252,9 +252,11 @@ def facet_options(facets, counting_events=False):
 def find_box(facet_name):
     """A box to narrow a long list by typing: hidden until static/js/site.js makes it work."""
     identifier = f"find-{facet_name}"
+    # Outside the f-string: xgettext (makemessages) does not read inside one.
+    label = plain_escape(gettext("Find in this list"))
     return (
         f'\n    <div class="find-option" hidden>'
-        f'<label for="{identifier}">{plain_escape(gettext("Find in this list"))}</label>'
+        f'<label for="{identifier}">{label}</label>'
         f'<input type="search" id="{identifier}" data-find-in="{facet_name}" autocomplete="off">'
         "</div>"
     )
