@@ -20,6 +20,7 @@ from structures import prefetch
 
 from .exports import invalid_filter_response
 from .listing.filters import LISTING_READS, NewsFilter, canonical_params
+from .listing.notices import moved
 from .listing.summary import describe
 from .page_keys import Reads
 
@@ -32,6 +33,15 @@ class InvalidFilter(Exception):
     def __init__(self, filterset):
         super().__init__(filterset.errors)
         self.filterset = filterset
+
+
+class FilterMoved(Exception):
+    """A value of the filters given is no choice any more: the feed has moved to the address
+    of what is left (news/listing/notices.py), and its readers follow."""
+
+    def __init__(self, response):
+        super().__init__(response["Location"])
+        self.response = response
 
 
 def listing_query(filterset):
@@ -81,6 +91,8 @@ class NewsFeed(Feed):
             return super().__call__(request, *args, **kwargs)
         except InvalidFilter as invalid:
             return invalid_filter_response(invalid.filterset)
+        except FilterMoved as move:
+            return move.response
 
     def get_feed(self, obj, request):
         """Control characters typed into a search or pasted into an item are dropped: they
@@ -97,9 +109,12 @@ class NewsFeed(Feed):
         return languages.current().code
 
     def get_object(self, request):
-        filterset = NewsFilter.for_request(request)
+        filterset = NewsFilter.for_request(request, old_links=True)
         if not filterset.is_valid():
             raise InvalidFilter(filterset)
+        response = moved(request, filterset, listing_query(filterset))
+        if response is not None:
+            raise FilterMoved(response)
         return filterset
 
     def title(self, filterset):

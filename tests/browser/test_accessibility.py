@@ -36,6 +36,9 @@ PAGES = [
     pytest.param("/alerts/subscribe/?field=border-management&country=tajikistan", id="alerts"),
     pytest.param("/ru/alerts/subscribe/?country=tajikistan", id="alerts-ru"),
     pytest.param("/alerts/check-your-email/", id="alerts-check-email"),
+    # Numbered pages, and the notice an old link's redirect lands on (issue 19).
+    pytest.param("/news/?page=2", id="listing-page-2"),
+    pytest.param("/news/?country=atlantis&field=border-management", id="listing-old-link-notice"),
 ]
 
 
@@ -43,6 +46,15 @@ PAGES = [
 def test_page_has_no_serious_accessibility_violations(page, screenshot, path):
     response = page.goto(path)
     assert response.ok, f"{path} answered {response.status}"
+    screenshot(page)
+    found = blocking(violations_on(page))
+    assert not found, f"axe-core on {path}:\n{describe(found)}"
+
+
+def test_the_400_page_of_a_malformed_filter_has_no_serious_violations(page, screenshot):
+    path = "/news/?country=tajikistan&from=2013-13-45"
+    response = page.goto(path)
+    assert response.status == 400
     screenshot(page)
     found = blocking(violations_on(page))
     assert not found, f"axe-core on {path}:\n{describe(found)}"
