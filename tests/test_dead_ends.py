@@ -296,3 +296,12 @@ def test_capped_pages_say_more_than_and_offer_no_last(client, pages, monkeypatch
     assert "Last »" not in nav_of(html)
     response = client.get("/news/", {"page": 5})
     assert (response.status_code, response["Location"]) == (302, "/news/?page=4")
+
+
+def test_the_notice_of_many_values_stays_short(client, items):
+    values = [f"gone-tag-{number}-" + "x" * 80 for number in range(20)]
+    response = client.get("/news/", {"tag": values})
+    assert response.status_code == 301
+    assert len(response["Location"]) < 1500
+    html = client.get(response["Location"]).content.decode()
+    assert html.count("is not a choice any more") == notices.MAX_NOTICES

@@ -23,17 +23,18 @@ from .summary import active_filters
 NOTICE = "notice"  # the GET parameter
 SALT = "news.listing.notices"
 MAX_SHOWN_LENGTH = 60  # of a value given, in the notice and its address
+MAX_NOTICES = 10  # changes told, so that the address stays short (20 values a facet at most)
 
 
 def changes_of(filterset):
     """[(parameter, value given, value read or "" when left out)] of a valid filterset, in the
-    order of its filters."""
+    order of its filters (the first MAX_NOTICES)."""
     changes = filterset.form.changes
     return [
         (name, Truncator(given).chars(MAX_SHOWN_LENGTH), new or "")
         for name in filterset.filters
         for given, new in changes.get(name, ())
-    ]
+    ][:MAX_NOTICES]
 
 
 def signed(changes):
