@@ -131,3 +131,20 @@ class CodeMultipleChoiceField(django_filters.fields.MultipleChoiceField):
                 value = code or value  # an unknown value stays, to be refused
             kept.append(value)
         return kept
+
+
+class CodeChoiceField(django_filters.fields.ChoiceField):
+    """One code (a sort order) of which an unknown one is left out (`leave_out_unknown`), as
+    CodeMultipleChoiceField leaves one out: the default applies."""
+
+    leave_out_unknown = False
+
+    def clean(self, value):
+        self.changes = []
+        known = {str(code) for code, _label in self.choices}
+        if value and self.leave_out_unknown and "\x00" not in value and value not in known:
+            code = {in_code_form(code): code for code in known}.get(in_code_form(value))
+            if code is None:
+                self.changes.append((value, None))
+            value = code or ""
+        return super().clean(value)

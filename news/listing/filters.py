@@ -24,7 +24,7 @@ from structures.models import Structure
 from .. import search
 from ..models import Alias, FieldOfWork, NewsItem
 from ..page_keys import EVERY_VALUE, LAST_VALUE
-from .fields import CodeMultipleChoiceField, SlugMultipleChoiceField
+from .fields import CodeChoiceField, CodeMultipleChoiceField, SlugMultipleChoiceField
 
 MAX_QUERY_LENGTH = 200
 MAX_VALUES_PER_FACET = 20
@@ -80,6 +80,10 @@ def day_start(day):
 
 class CodeMultipleChoiceFilter(django_filters.MultipleChoiceFilter):
     field_class = CodeMultipleChoiceField
+
+
+class CodeChoiceFilter(django_filters.ChoiceFilter):
+    field_class = CodeChoiceField
 
 
 class SlugMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
@@ -221,7 +225,7 @@ class NewsFilter(DisjunctiveFilterSet):
     date_to = django_filters.DateFilter(
         label=_("To"), method="filter_to", validators=DATE_VALIDATORS
     )
-    sort = django_filters.ChoiceFilter(
+    sort = CodeChoiceFilter(
         label=_("Sort"),
         choices=[("newest", _("Newest first")), ("oldest", _("Oldest first")),
                  ("relevance", _("Relevance"))],
@@ -250,7 +254,7 @@ class NewsFilter(DisjunctiveFilterSet):
         (an alert list's) keeps refusing it, so as never to send more than was asked for."""
         code = None if every_language else languages.current().code
         filterset = cls(request.GET, queryset=NewsItem.objects.published(), content_language=code)
-        for name in FACETS if old_links else ():
+        for name in (*FACETS, "sort") if old_links else ():
             filterset.form.fields[name].leave_out_unknown = True
         return filterset
 
