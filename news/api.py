@@ -18,6 +18,7 @@ from structures import prefetch
 
 from .listing.facets import facet_counts, result_count
 from .listing.filters import LISTING_READS, NewsFilter, canonical_query
+from .listing.notices import moved
 from .listing.pagination import CappedPaginator
 from .models import NewsItem
 from .page_keys import LAST_VALUE, PAGING, reads_query
@@ -89,7 +90,7 @@ def item_data(request, item, versions):
 @require_safe
 def news_list(request):
     # Data, not a page read in a language: every language unless `language` chooses.
-    filterset = NewsFilter.for_request(request, every_language=True)
+    filterset = NewsFilter.for_request(request, every_language=True, old_links=True)
     paging = PageSizeForm(request.GET)
     filters_valid, paging_valid = filterset.is_valid(), paging.is_valid()  # report both
     if not (filters_valid and paging_valid):
@@ -98,6 +99,14 @@ def news_list(request):
             {"errors": {name: list(messages) for name, messages in errors.items()}}, status=400
         )
     page_size = paging.cleaned_data["page_size"] or PAGE_SIZE
+    moved_to = moved(request, filterset, canonical_query(
+        filterset,
+        page=request.GET.get("page") if request.GET.get("page") != "1" else None,
+        page_size=page_size if page_size != PAGE_SIZE else None,
+    ))  # fmt: skip
+    if moved_to is not None:
+        moved_to["Access-Control-Allow-Origin"] = "*"  # a client on another site follows it
+        return moved_to
     paginator = CappedPaginator(filterset.qs.for_article(), page_size)
     if settings.FACET_CACHE:
         # The listing's facet counts, kept in the shared cache per filter, say how many items

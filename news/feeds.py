@@ -23,6 +23,7 @@ from structures import prefetch
 from .exports import invalid_filter_response
 from .feed_pages import VARY, page_or_feed, wants_page
 from .listing.filters import LISTING_READS, NewsFilter, canonical_params
+from .listing.notices import moved
 from .listing.summary import describe
 from .page_keys import Reads
 
@@ -35,6 +36,15 @@ class InvalidFilter(Exception):
     def __init__(self, filterset):
         super().__init__(filterset.errors)
         self.filterset = filterset
+
+
+class FilterMoved(Exception):
+    """A value of the filters given is no choice any more: the feed has moved to the address
+    of what is left (news/listing/notices.py), and its readers follow."""
+
+    def __init__(self, response):
+        super().__init__(response["Location"])
+        self.response = response
 
 
 def listing_query(filterset):
@@ -100,6 +110,8 @@ class NewsFeed(Feed):
                 response = super().__call__(request, *args, **kwargs)
         except InvalidFilter as invalid:
             return invalid_filter_response(invalid.filterset)
+        except FilterMoved as move:
+            return move.response
         patch_vary_headers(response, VARY)
         return response
 
@@ -133,9 +145,12 @@ class NewsFeed(Feed):
         return languages.current().code
 
     def get_object(self, request):
-        filterset = NewsFilter.for_request(request)
+        filterset = NewsFilter.for_request(request, old_links=True)
         if not filterset.is_valid():
             raise InvalidFilter(filterset)
+        response = moved(request, filterset, listing_query(filterset))
+        if response is not None:
+            raise FilterMoved(response)
         return filterset
 
     def title(self, filterset):

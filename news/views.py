@@ -1,6 +1,6 @@
 from urllib.parse import parse_qsl
 
-from django.http import Http404, HttpResponsePermanentRedirect
+from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.utils.functional import SimpleLazyObject
 from django.views.generic import DetailView, ListView
 
@@ -14,7 +14,8 @@ from .listing.facets import build_facets, facet_counts, result_count
 from .listing.fast import IndexedItems, IndexedListing
 from .listing.filters import LISTING_READS, NewsFilter, canonical_query
 from .listing.index import listing_index
-from .listing.pagination import CappedPaginator
+from .listing.notices import NOTICE, changes_of, notices, unsigned, with_notice
+from .listing.pagination import CappedPaginator, PageForm, page_links
 from .listing.summary import active_filters, describe
 from .menus import by_local_name, field_tree
 from .models import Alias, FieldOfWork, NewsItem
@@ -55,10 +56,13 @@ class HomeView(LanguageVersionsMixin, ListView):
 class NewsListView(LanguageVersionsMixin, ListView):
     """The faceted listing. GET parameters are parsed by NewsFilter; a valid query that is not
     in canonical form (sorted, no empty or default values) is redirected to it, so that every
-    filter combination has one shareable, cacheable address."""
+    filter combination has one shareable, cacheable address. A value no longer a choice is
+    left out, or read as what it stands for, with a notice (news/listing/notices.py); a page
+    past the last is sent to the last."""
 
     template_name = "news/newsitem_list.html"
-    # Any query but the canonical form of its filters is answered with a redirect (never cached).
+    # Any query but the canonical form of its filters is answered with a redirect (never cached);
+    # the notice of an old link's redirect is read from the query string, the key's too.
     page_cache_reads = Reads(LISTING_READS | PAGING, query_string=True)
     context_object_name = "news_items"
     paginate_by = 20
@@ -66,27 +70,63 @@ class NewsListView(LanguageVersionsMixin, ListView):
     counts = None  # the facet counts of a valid filter
     listing = None  # the filter over the listing index, where there is one (news/listing/index.py)
     facet_panel_key = None  # where its rendered filter panel is cached, if anywhere
+    paginator = None  # made once, to find the last page before the page is shown
+    page_number = 1
+    changes = ()  # what the notice of this address says was changed in the filters
 
     def get(self, request, *args, **kwargs):
-        self.filterset = NewsFilter.for_request(request)
-        if not self.filterset.is_valid():
+        self.filterset = NewsFilter.for_request(request, old_links=True)
+        self.paging = PageForm(request.GET)
+        if not (self.filterset.is_valid() & self.paging.is_valid()):  # both checked, to tell
             self.object_list = NewsItem.objects.none()
+            self.paginate_by = None  # no page to look for
             context = self.get_context_data(invalid=True)
             return self.render_to_response(context, status=400)
-        canonical = canonical_query(self.filterset, page=self.requested_page())
-        if parse_qsl(canonical) != parse_qsl(request.META.get("QUERY_STRING", "")):
-            return HttpResponsePermanentRedirect(
-                f"{request.path}?{canonical}" if canonical else request.path
-            )
+        self.page_number = self.paging.number()
+        past_the_end = False
         with listing_index() as index:
             if index is not None:
                 self.listing = IndexedListing(index, self.filterset)
-            self.counts, self.facet_panel_key = facet_counts(self.filterset, self.listing)
+            if self.page_number > 1:  # to know the last page (redirects are rare; pages too)
+                self.count_facets()
+                last = self.get_paginator(self.get_queryset(), self.paginate_by).num_pages
+                past_the_end = self.page_number > last
+                self.page_number = min(self.page_number, last)
+            redirect = self.redirect(request, past_the_end)
+            if redirect is not None:
+                return redirect
+            if self.counts is None:
+                self.count_facets()
         return super().get(request, *args, **kwargs)
 
+    def count_facets(self):
+        self.counts, self.facet_panel_key = facet_counts(self.filterset, self.listing)
+
+    def redirect(self, request, past_the_end):
+        """The redirect to this listing's canonical address, with the notice of what was changed
+        in the filters given (or the notice this address carries, where it is one the site
+        made); None at that address. A page past the end is a 302 to the last page: that page
+        may exist tomorrow, when more news has come, and a permanent redirect would be kept."""
+        changes = changes_of(self.filterset)
+        asked = parse_qsl(request.META.get("QUERY_STRING", ""))
+        if not changes:
+            notice = [value for name, value in asked if name == NOTICE]
+            changes = unsigned(notice[-1]) if len(notice) == 1 else None
+            self.changes = changes or ()
+        canonical = with_notice(self.canonical(), changes)
+        if parse_qsl(canonical) == asked:
+            return None
+        address = f"{request.path}?{canonical}" if canonical else request.path
+        if past_the_end:
+            return HttpResponseRedirect(address)
+        return HttpResponsePermanentRedirect(address)
+
+    def canonical(self, page=None):
+        page = self.page_number if page is None else page
+        return canonical_query(self.filterset, page=page if page > 1 else "")
+
     def requested_page(self):
-        page = self.request.GET.get("page", "")
-        return "" if page == "1" else page
+        return self.page_number if self.page_number > 1 else ""
 
     def get_language_versions(self):
         # The same filters and page in each language, as the canonical address writes them
@@ -110,17 +150,25 @@ class NewsListView(LanguageVersionsMixin, ListView):
         return self.filterset.qs.for_listing()
 
     def get_paginator(self, queryset, per_page, **kwargs):
-        paginator = super().get_paginator(queryset, per_page, **kwargs)
+        if self.paginator is not None:
+            return self.paginator
+        self.paginator = super().get_paginator(queryset, per_page, **kwargs)
         if self.counts is not None:
             # The facet counts already say how many items match: no COUNT(*) over the archive.
-            paginator.count = result_count(self.filterset, self.counts)
-        return paginator
+            self.paginator.count = result_count(self.filterset, self.counts)
+        return self.paginator
 
     def get_context_data(self, invalid=False, **kwargs):
         context = super().get_context_data(**kwargs)
         context["filterset"] = self.filterset
         context["form"] = self.filterset.form
         if invalid:
+            # The visitor's choices that could be understood, kept: shown, and a link to them.
+            context.update(
+                page_form=self.paging,
+                valid_query=canonical_query(self.filterset),
+                active_filters=active_filters(self.filterset),
+            )
             return context
         text = self.filterset.form.cleaned_data.get("q")
         if text:
@@ -142,8 +190,15 @@ class NewsListView(LanguageVersionsMixin, ListView):
             ),
             facet_panel_key=self.facet_panel_key,
             suggestion=suggest(self.filterset, context["paginator"].count),
+            notices=notices(self.changes, self.filterset),
         )
+        if context["is_paginated"]:
+            context["pages"] = page_links(context["page_obj"], self.page_url)
         return context
+
+    def page_url(self, number):
+        query = self.canonical(page=number)
+        return f"{self.request.path}?{query}" if query else self.request.path
 
 
 class NewsDetailView(LanguageVersionsMixin, DetailView):

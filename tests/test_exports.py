@@ -1,8 +1,12 @@
 """The CSV export of the listing: a row per listed item, cells a spreadsheet cannot run, a cap
 it states."""
 
-import pytest
+import re
 
+import pytest
+from django.utils import timezone, translation
+
+from countries.models import Country
 from news import exports
 from news.models import NewsItem
 
@@ -34,6 +38,8 @@ def test_csv_row_values(client, demo_news):
         "tags": "customs; study visit",
         "lead": NewsItem.objects.get(slug=SEED_SLUG).lead,
         "language": "en",
+        "type_label": "News item",
+        "language_label": "English",
     }
 
 
@@ -67,7 +73,9 @@ def test_csv_keeps_ordinary_cells_as_they_are(client, reference_data):
 def test_csv_is_an_attachment_that_states_its_cap_and_total(client, demo_news):
     response = client.get("/news/export.csv")
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert response["Content-Disposition"] == 'attachment; filename="osce-news.csv"'
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="osce-news-{timezone.localdate().isoformat()}.csv"'
+    )
     assert response["X-Export-Cap"] == "10000"
     assert response["X-Total-Count"] == str(len(public_slugs()))
 
@@ -93,3 +101,51 @@ def test_csv_fetches_related_data_once_per_chunk_not_once_per_row(
 
 
 # JSON API
+
+
+# The file's name and the labels beside the codes (issue 19)
+
+
+def test_csv_is_named_after_its_filters_and_the_day(client, demo_news):
+    response = client.get("/news/export.csv?country=tajikistan&field=border-management")
+    day = timezone.localdate().isoformat()
+    name = f"osce-news-border-management-tajikistan-{day}.csv"  # field before country
+    assert response["Content-Disposition"] == f'attachment; filename="{name}"'
+
+
+def test_csv_name_writes_codes_and_search_words_in_safe_characters(client, demo_news):
+    response = client.get(
+        "/news/export.csv",
+        {"type": "press_release", "q": 'Études "visite" <b>;/\\', "sort": "oldest"},
+    )
+    day = timezone.localdate().isoformat()
+    name = f"osce-news-press-release-etudes-visite-b-{day}.csv"
+    assert response["Content-Disposition"] == f'attachment; filename="{name}"'
+
+
+def test_csv_name_stays_short_with_many_filters(client, reference_data):
+    slugs = sorted(Country.objects.values_list("slug", flat=True))[:20]
+    response = client.get("/news/export.csv", {"country": slugs})
+    assert response.status_code == 200
+    name = re.fullmatch(r'attachment; filename="(.*)"', response["Content-Disposition"]).group(1)
+    assert re.fullmatch(r"osce-news-[a-z0-9-]+-\d{4}-\d{2}-\d{2}\.csv", name)
+    assert len(name) <= len("osce-news--2026-12-01.csv") + exports.MAX_NAME_LENGTH
+    assert "--" not in name
+
+
+def test_csv_carries_labels_beside_the_codes(client, reference_data):
+    NewsItemFactory(type=NewsItem.Type.PRESS_RELEASE)
+    [record] = csv_records(client.get("/news/export.csv"))
+    assert (record["type"], record["type_label"]) == ("press_release", "Press release")
+    assert (record["language"], record["language_label"]) == ("en", "English")
+    assert list(record)[-2:] == ["type_label", "language_label"]  # added last
+
+
+def test_csv_labels_are_in_the_language_of_the_address(client, reference_data):
+    NewsItemFactory(type=NewsItem.Type.PRESS_RELEASE)  # English, shown where no Russian exists
+    [record] = csv_records(client.get("/ru/news/export.csv"))
+    with translation.override("ru"):
+        expected = str(NewsItem.Type.PRESS_RELEASE.label)
+    assert record["type"] == "press_release"
+    assert record["type_label"] == expected != "Press release"
+    assert record["language_label"] not in ("", "en", "English")

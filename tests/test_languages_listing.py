@@ -192,11 +192,14 @@ def test_languages_are_named_in_themselves_and_only_those_with_items(client, gro
     assert "Қазақ" not in page  # Kazakh: configured, but nothing is written in it
 
 
-def test_an_unknown_language_is_a_400_with_a_message(client, groups):
+def test_an_unknown_language_is_left_out_with_a_notice(client, groups):
     response = client.get("/news/", {"language": "xx"})
-    assert response.status_code == 400
-    assert "Unknown value “xx”." in response.content.decode()
-    assert client.get("/ru/news/", {"language": ["ru", "klingon"]}).status_code == 400
+    assert response.status_code == 301 and response["Location"].startswith("/news/?notice=")
+    notice = "Language: “xx” is not a choice any more, so it was left out."
+    assert notice in client.get(response["Location"]).content.decode()
+    response = client.get("/ru/news/", {"language": ["ru", "klingon"]})
+    assert response.status_code == 301
+    assert response["Location"].startswith("/ru/news/?language=ru&notice=")
 
 
 def test_languages_belong_to_the_canonical_address(client, groups):

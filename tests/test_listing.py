@@ -202,10 +202,10 @@ def test_pagination_keeps_the_filters(client, demo_news):
     response = client.get("/news/?tag=demo")
     assert response.context["paginator"].num_pages > 1
     page = response.content.decode()
-    assert 'href="?tag=demo&amp;page=2"' in page
+    assert 'href="/news/?tag=demo&amp;page=2"' in page
     second = client.get("/news/?tag=demo&page=2")
     assert second.status_code == 200
-    assert 'href="?tag=demo&amp;page=1"' in second.content.decode()
+    assert 'rel="prev" href="/news/?tag=demo"' in second.content.decode()
 
 
 def test_listing_rows_show_title_date_bodies_and_fields(client, demo_news):
@@ -219,17 +219,15 @@ def test_listing_rows_show_title_date_bodies_and_fields(client, demo_news):
 @pytest.mark.parametrize(
     "query",
     [
-        "field=no-such-field",
-        "country=atlantis",
-        "issued_by=ministry-of-magic",
-        "type=blog",
         "from=2013-13-45",
         "to=yesterday",
         "from=2014-01-01&to=2013-01-01",
         "q=" + "x" * 201,
         "q=a%00b",
-        "sort=sideways",
-        "tag=no-such-tag",
+        "page=abc",
+        "page=0",
+        "page=-3",
+        "page=1.5",
         "&".join(f"country={c}" for c in ["finland"] * 21),
     ],
 )
@@ -238,12 +236,6 @@ def test_bad_filters_are_a_400_page_with_a_message(client, demo_news, query):
     assert response.status_code == 400
     page = response.content.decode()
     assert "Some filters could not be understood" in page
-
-
-@pytest.mark.parametrize("page", ["abc", "99999", "0", "-3", "1.5"])
-def test_bad_page_is_a_404_page(client, demo_news, page):
-    response = client.get("/news/", {"page": page})
-    assert response.status_code == 404
 
 
 def test_odd_but_valid_text_gives_an_empty_result_not_an_error(client, demo_news):
@@ -271,7 +263,7 @@ def test_listing_query_count_does_not_grow_with_the_page(client, reference_data)
     assert counts[1] <= 14
 
 
-def test_pages_deeper_than_the_cap_are_a_404(client, reference_data, monkeypatch):
+def test_pages_deeper_than_the_cap_are_sent_to_the_last(client, reference_data, monkeypatch):
     from news.listing import pagination
 
     monkeypatch.setattr(pagination, "MAX_PAGES", 2)
@@ -281,7 +273,8 @@ def test_pages_deeper_than_the_cap_are_a_404(client, reference_data, monkeypatch
     assert response.status_code == 200
     assert response.context["paginator"].num_pages == 2
     assert 'rel="next"' not in response.content.decode()
-    assert client.get("/news/", {"page": 3}).status_code == 404
+    response = client.get("/news/", {"page": 3})
+    assert (response.status_code, response["Location"]) == (302, "/news/?page=2")
 
 
 def test_rows_show_the_thumbnail_made_at_upload(client, reference_data):
@@ -426,7 +419,7 @@ def answer_to_tag(client, url, tag):
 def test_a_tag_only_hidden_items_have_answers_as_a_made_up_tag(client, reference_data, url, kind):
     NewsItemFactory(**hidden(kind)).tags.add("unannounced-visit")
     status, body = answer_to_tag(client, url, "unannounced-visit")
-    assert status == 400
+    assert status == 301  # left out, as a tag no item has any more
     assert (status, body) == answer_to_tag(client, url, "no-such-tag-at-all")
 
 
@@ -456,7 +449,7 @@ def test_the_public_tags_are_made_only_for_a_listing_given_a_tag(client, referen
 def test_a_tag_can_be_chosen_once_its_item_is_published(client, reference_data):
     draft = NewsItemFactory(title="Agreement on water management", **hidden("draft"))
     draft.tags.add("water")
-    assert client.get("/api/news/", {"tag": "water"}).status_code == 400
+    assert client.get("/api/news/", {"tag": "water"}).status_code == 301
     draft.status = NewsItem.Status.PUBLISHED
     draft.save()
     response = client.get("/api/news/", {"tag": "water"})
@@ -470,7 +463,7 @@ def test_a_tag_of_a_scheduled_item_can_be_chosen_from_its_time_on(
     # What is public is decided at each request: a queryset built once would keep its moment.
     scheduled = NewsItemFactory(title="Scheduled announcement", **hidden("scheduled"))
     scheduled.tags.add("announcement")
-    assert client.get("/api/news/", {"tag": "announcement"}).status_code == 400
+    assert client.get("/api/news/", {"tag": "announcement"}).status_code == 301
     later = scheduled.published_at + datetime.timedelta(minutes=1)
     monkeypatch.setattr(timezone, "now", lambda: later)
     response = client.get("/api/news/", {"tag": "announcement"})

@@ -155,6 +155,8 @@ def test_public_responses_set_no_cookies(client, demo_news, url):
 def test_hostile_query_strings_get_an_answer_never_a_500(client, reference_data, url, query):
     NewsItemFactory()
     response = client.get(f"{url}?{query}")
+    if response.status_code == 301:  # a value no longer a choice, left out (issue 19)
+        response = client.get(response["Location"])
     assert response.status_code in (200, 400, 404)
     if response.status_code == 200 and response.streaming:
         b"".join(response.streaming_content)

@@ -277,6 +277,7 @@ URL_ATTRIBUTES = {
     "lowsrc", "dynsrc", "code", "codebase", "cite", "ping", "longdesc", "usemap", "manifest",
 }  # fmt: skip
 SITE_LINK_RELS = {"canonical", "stylesheet", "icon", "alternate"}  # alternate: hreflang versions
+SITE_LINK_RELS |= {"prev", "next"}  # a listing's neighbouring pages
 # Dropped by a browser's URL parser before it reads the scheme: C0 controls and spaces at the
 # ends, tabs and newlines anywhere.
 URL_IGNORED = re.compile(r"^[\x00-\x20]+|[\x00-\x20]+$|[\t\n\r]")

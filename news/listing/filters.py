@@ -10,7 +10,6 @@ import datetime
 
 import django_filters
 from django import forms
-from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -22,9 +21,10 @@ from countries.models import Country
 from languages import registry as languages
 from structures.models import Structure
 
-from .. import aliases, search, taxonomy_cache
+from .. import search
 from ..models import Alias, FieldOfWork, NewsItem
 from ..page_keys import EVERY_VALUE, LAST_VALUE
+from .fields import CodeChoiceField, CodeMultipleChoiceField, SlugMultipleChoiceField
 
 MAX_QUERY_LENGTH = 200
 MAX_VALUES_PER_FACET = 20
@@ -63,65 +63,33 @@ class NewsFilterForm(forms.Form):
         refuse_too_many_values(self, FACETS)
         return cleaned
 
+    @property
+    def changes(self):
+        """{parameter: [(value given, value read instead or None when left out)]} of the values
+        that were no choice and were read as an old link's (news/listing/notices.py)."""
+        return {
+            name: field.changes
+            for name, field in self.fields.items()
+            if getattr(field, "changes", None)
+        }
+
 
 def day_start(day):
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
 
 
-class SlugMultipleChoiceField(django_filters.fields.ModelMultipleChoiceField):
-    def __init__(self, *args, alias_kind=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.alias_kind = alias_kind
+class CodeMultipleChoiceFilter(django_filters.MultipleChoiceFilter):
+    field_class = CodeMultipleChoiceField
 
-    def clean(self, value):
-        # A list, so that "nothing chosen" is empty to django-filter (an empty QuerySet is not).
-        # Nothing chosen is [] straight away: Django answers `queryset.none()`, and listing it
-        # compiles the queryset for nothing.
-        if not self.required and not self.prepare_value(value):
-            return []
-        return list(super().clean(value))
 
-    def _check_values(self, value):
-        """The records of the slugs given, where the slug of an alias (an old link's
-        `?field=combating-human-trafficking`) stands for its entry; the listing then sends the
-        visitor to the entry's own address. Aliases are looked up only when a slug is not an
-        entry's, so a listing of known values costs no query more."""
-        try:
-            return self.records_of(value)
-        except ValidationError as error:
-            if error.code != "invalid_choice" or not self.alias_kind:
-                raise
-            slugs = [str(v) for v in value]  # the values passed the checks before the choices
-            targets = aliases.targets_of_slugs(self.alias_kind, slugs)
-            if not targets:
-                raise
-            return self.records_of([targets[s].slug if s in targets else s for s in slugs])
-
-    def records_of(self, slugs):
-        """The records of `slugs`, in the queryset's order. Fields, countries and structures
-        come from the taxonomy the process keeps (news/taxonomy_cache.py), at the version the
-        request reads, rather than from a query of each filter."""
-        queryset = self.queryset
-        kept = None
-        if not queryset.query.where and not queryset.query.is_sliced:
-            kept = taxonomy_cache.by_slug(NewsItem, queryset.model)
-        if kept is None:
-            return super()._check_values(slugs)
-        for slug in slugs:
-            self.validate_no_null_characters(slug)
-            if not isinstance(slug, str) or slug not in kept:
-                raise ValidationError(
-                    self.error_messages["invalid_choice"],
-                    code="invalid_choice",
-                    params={"value": slug},
-                )
-        chosen = set(slugs)
-        return [record for slug, record in kept.items() if slug in chosen]
+class CodeChoiceFilter(django_filters.ChoiceFilter):
+    field_class = CodeChoiceField
 
 
 class SlugMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
-    """Several slugs of one taxonomy, OR-ed; an unknown slug is a form error, unless it is the
-    slug of an alias (`alias_kind`, news.Alias.Kind), which stands for its entry."""
+    """Several slugs of one taxonomy, OR-ed; an unknown slug is a form error (or left out, see
+    NewsFilter.for_request), unless it is the slug of an alias (`alias_kind`, news.Alias.Kind),
+    which stands for its entry, or a choice written otherwise (`Tajikistan`)."""
 
     field_class = SlugMultipleChoiceField
 
@@ -236,10 +204,10 @@ class NewsFilter(DisjunctiveFilterSet):
         method="filter_issued_by",
         alias_kind=Alias.Kind.STRUCTURE,
     )
-    type = django_filters.MultipleChoiceFilter(
+    type = CodeMultipleChoiceFilter(
         label=_("Type"), choices=NewsItem.Type.choices, method="filter_type"
     )
-    language = django_filters.MultipleChoiceFilter(
+    language = CodeMultipleChoiceFilter(
         label=_("Language"),
         choices=languages.choices,  # the configured content languages, read at each request
         method="filter_language",
@@ -257,7 +225,7 @@ class NewsFilter(DisjunctiveFilterSet):
     date_to = django_filters.DateFilter(
         label=_("To"), method="filter_to", validators=DATE_VALIDATORS
     )
-    sort = django_filters.ChoiceFilter(
+    sort = CodeChoiceFilter(
         label=_("Sort"),
         choices=[("newest", _("Newest first")), ("oldest", _("Oldest first")),
                  ("relevance", _("Relevance"))],
@@ -277,12 +245,18 @@ class NewsFilter(DisjunctiveFilterSet):
         self.content_language = content_language
 
     @classmethod
-    def for_request(cls, request, *, every_language=False):
+    def for_request(cls, request, *, every_language=False, old_links=False):
         """The public listing's filters, bound to a request's GET parameters: the one starting
         point of the listing, its feeds, its exports and the API. The items are those of the
-        language being read (the address's) unless `every_language`."""
+        language being read (the address's) unless `every_language`. With `old_links`, a value
+        of a facet that is no choice any more is left out rather than refused (the view then
+        sends the visitor to the address without it, news/listing/notices.py); a stored filter
+        (an alert list's) keeps refusing it, so as never to send more than was asked for."""
         code = None if every_language else languages.current().code
-        return cls(request.GET, queryset=NewsItem.objects.published(), content_language=code)
+        filterset = cls(request.GET, queryset=NewsItem.objects.published(), content_language=code)
+        for name in (*FACETS, "sort") if old_links else ():
+            filterset.form.fields[name].leave_out_unknown = True
+        return filterset
 
     def in_view(self, queryset, name=None):
         """`queryset` in the language view, while no language is chosen (and the language

@@ -41,6 +41,9 @@ PAGES = [
     # A feed opened in the browser (news/feed_pages.py).
     pytest.param("/news/rss/?field=border-management", id="feed-page"),
     pytest.param("/ru/news/atom/?country=tajikistan", id="feed-page-ru"),
+    # Numbered pages, and the notice an old link's redirect lands on (issue 19).
+    pytest.param("/news/?page=2", id="listing-page-2"),
+    pytest.param("/news/?country=atlantis&field=border-management", id="listing-old-link-notice"),
 ]
 
 
@@ -69,6 +72,15 @@ def test_listing_has_no_serious_violations_on_every_screen(page, screenshot, pat
         page.locator(".filter-toggle").click()
     if page.locator(".menu-toggle").is_visible():
         page.locator(".menu-toggle").click()
+    screenshot(page)
+    found = blocking(violations_on(page))
+    assert not found, f"axe-core on {path}:\n{describe(found)}"
+
+
+def test_the_400_page_of_a_malformed_filter_has_no_serious_violations(page, screenshot):
+    path = "/news/?country=tajikistan&from=2013-13-45"
+    response = page.goto(path)
+    assert response.status == 400
     screenshot(page)
     found = blocking(violations_on(page))
     assert not found, f"axe-core on {path}:\n{describe(found)}"
