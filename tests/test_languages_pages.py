@@ -447,7 +447,7 @@ def test_an_editor_works_in_each_official_language(client, reference_data, code)
     [
         ("/ru/no-such-page/", 404, "ru"),
         ("/tg/no-such-page/", 404, "ru"),  # Tajik pages speak Russian, their errors too
-        ("/ru/news/?language=xx", 400, "ru"),
+        ("/ru/news/?from=2013-13-45", 400, "ru"),  # an impossible date (an unknown value: 301)
         ("/ru/news/no-such-item/", 404, "ru"),
         ("/RU/news/", 404, "en"),  # codes are lower case, as the addresses are written
         ("/en/news/", 404, "en"),  # English has one address: unprefixed

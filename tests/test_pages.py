@@ -76,9 +76,17 @@ def test_unknown_slug_is_a_404_page(client, reference_data):
     assert client.get("/countries/atlantis/").status_code == 404
 
 
-@pytest.mark.parametrize("page", ["abc", "99999", "-1", "0"])
-def test_bad_page_number_is_a_404_not_a_500(client, demo_news, page):
-    assert client.get("/news/", {"page": page}).status_code == 404
+@pytest.mark.parametrize("page", ["abc", "-1", "0", "1.5"])
+def test_a_malformed_page_number_is_a_400_not_a_500(client, demo_news, page):
+    assert client.get("/news/", {"page": page}).status_code == 400
+
+
+def test_a_page_past_the_end_leads_to_the_last_page(client, demo_news):
+    response = client.get("/news/", {"page": "99999"})
+    assert response.status_code == 302
+    last = client.get(response["Location"])
+    assert last.status_code == 200
+    assert last.context["page_obj"].number == last.context["paginator"].num_pages > 1
 
 
 def test_listing_costs_a_fixed_number_of_queries(client, demo_news, django_assert_max_num_queries):
