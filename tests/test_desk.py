@@ -298,15 +298,24 @@ def test_the_body_editor_keeps_the_spell_checker(client, people):
     assert "Bold" in extensions and "NoSpellCheck" not in extensions
 
 
-def test_a_live_item_is_withdrawn_not_deleted_and_a_delete_confirmation_says_when(client, people):
-    live = NewsItemFactory(title="A live statement", issued_by=[structure(A)])
-    soon = NewsItemFactory(
-        title="A coming statement",
-        issued_by=[structure(A)],
-        published_at=timezone.now() + datetime.timedelta(days=2),
+@pytest.fixture
+def live_soon_draft():
+    """An item of A that is live, one scheduled two days ahead, and a draft."""
+    return (
+        NewsItemFactory(title="A live statement", issued_by=[structure(A)]),
+        NewsItemFactory(
+            title="A coming statement",
+            issued_by=[structure(A)],
+            published_at=timezone.now() + datetime.timedelta(days=2),
+        ),
+        NewsItemFactory(title="A draft statement", issued_by=[structure(A)], status="draft"),
     )
-    draft = NewsItemFactory(title="A draft statement", issued_by=[structure(A)], status="draft")
-    client.force_login(people["publisher_A"])
+
+
+def test_a_live_item_is_withdrawn_not_deleted_and_a_delete_confirmation_says_when(
+    client, people, live_soon_draft
+):
+    live, soon, draft = live_soon_draft
 
     def page(item):
         return client.get(f"/admin/news/newsitem/{item.pk}/delete/").content.decode()
@@ -327,14 +336,10 @@ def test_a_live_item_is_withdrawn_not_deleted_and_a_delete_confirmation_says_whe
     assert NewsItem.objects.filter(pk=live.pk).exists()
 
 
-def test_saving_says_whether_the_item_is_live_with_a_link_or_when_it_goes_live(client, people):
-    live = NewsItemFactory(title="A live statement", issued_by=[structure(A)])
-    soon = NewsItemFactory(
-        title="A coming statement",
-        issued_by=[structure(A)],
-        published_at=timezone.now() + datetime.timedelta(days=2),
-    )
-    draft = NewsItemFactory(title="A draft statement", issued_by=[structure(A)], status="draft")
+def test_saving_says_whether_the_item_is_live_with_a_link_or_when_it_goes_live(
+    client, people, live_soon_draft
+):
+    live, soon, draft = live_soon_draft
     client.force_login(people["publisher_A"])
 
     def saved(item):
