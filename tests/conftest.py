@@ -18,14 +18,17 @@ from structures.models import Structure
 # The fixtures of the meetings' tests (tests/test_event*.py): no_events, frozen, ministerial.
 from .events_data import frozen, ministerial, no_events  # noqa: F401
 from .factories import NewsItemFactory
+from .site_tables import copy_site_tables, put_back_reference_data
 from .smtp import start_server
 
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """The bundled taxonomy is loaded once into the test database."""
+    """The bundled taxonomy is loaded once into the test database, and a copy of its tables
+    kept, to put it back after a transactional test empties the database."""
     with django_db_blocker.unblock():
         call_command("load_reference_data", verbosity=0, stdout=open("/dev/null", "w"))  # noqa: SIM115
+        return copy_site_tables() if connection.vendor == "postgresql" else None
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -50,10 +53,10 @@ def visitor(client):
 
 
 @pytest.fixture
-def reference_data(db):
-    """The taxonomy, loaded again if a transactional test flushed it."""
+def reference_data(db, django_db_setup):
+    """The taxonomy, put back if a transactional test flushed it."""
     if not Country.objects.exists():
-        call_command("load_reference_data", stdout=open("/dev/null", "w"))  # noqa: SIM115
+        put_back_reference_data(django_db_setup)
 
 
 @pytest.fixture
