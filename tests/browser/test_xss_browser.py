@@ -17,7 +17,17 @@ from tests.xss_site import VECTORS, hostile_site, show_in_menus, store_photo
 pytestmark = pytest.mark.browser
 
 HTML_VECTORS = [vector for vector in VECTORS if vector.kind == "html"]
-TAB_PRESSES = 6
+TAB_PRESSES = 3
+# The events a visitor's pointer and keyboard send, sent to every element of the page. A handler
+# written in an attribute runs for an event a script sends as for one the browser sends.
+EVERY_ELEMENT_VISITED = """() => {
+    const events = ["mouseover", "mouseenter", "mousemove", "mouseout", "mouseleave", "focus",
+                    "focusin", "blur", "focusout", "wheel", "scroll", "pointerover",
+                    "pointerenter", "pointerleave", "animationstart", "transitionend"];
+    for (const element of document.querySelectorAll("body *")) {
+        for (const name of events) element.dispatchEvent(new Event(name));
+    }
+}"""
 # What content must never add to a page, as the browser itself parsed it (mutation XSS
 # included): run in the page, it returns a description of each offender.
 FIND_ACTIVE_CONTENT = """() => {
@@ -76,14 +86,15 @@ class Detector:
 
     def act_like_a_visitor(self):
         """Move over the page, scroll it and tab through it, so that mouse, wheel, focus and
-        blur handlers would fire."""
+        blur handlers would fire; then send each element of the page the events a visitor's
+        pointer and keyboard would, in one call, the elements no pointer passed over included."""
         mouse = self.page.mouse
         mouse.move(5, 5)
-        mouse.move(640, 400, steps=4)
+        mouse.move(640, 400, steps=2)
         mouse.wheel(0, 600)
-        mouse.move(300, 200, steps=2)
         for _ in range(TAB_PRESSES):
             self.page.keyboard.press("Tab")
+        self.page.evaluate(EVERY_ELEMENT_VISITED)
         # Let the error events of images and media come in.
         self.page.wait_for_load_state("load")
 
@@ -159,6 +170,10 @@ def test_no_vector_runs_with_the_csp_on(browser, live_site, hostile):
 
 
 RAW_PAGE = "<p>Before</p><img src=x onerror=__xss(1)><p>After</p>"
+HANDLERS_OUT_OF_REACH = (
+    '<div style="height:5000px"></div><p onmouseover="__xss(2)">Far down</p>'
+    '<span hidden onfocus="__xss(3)">Hidden</span><b onanimationstart="__xss(4)">Still</b>'
+)
 
 
 def raw(vector):
@@ -188,6 +203,11 @@ def test_the_detector_sees_vectors_that_run(browser, live_site):
         page.wait_for_timeout(100)
         assert detector.fired and detector.fired[0][1] == 1
         assert detector.active_content() == ["onerror on <img>"]
+        # A handler no pointer would reach (below the fold, hidden) runs when the visitor acts.
+        detector.fired.clear()
+        page.set_content(HANDLERS_OUT_OF_REACH)
+        detector.act_like_a_visitor()
+        assert sorted(number for _url, number in detector.fired) == [2, 3, 4]
     finally:
         detector.close()
 
