@@ -36,18 +36,48 @@ from news.listing.index import listing_index
 from news.models import FieldOfWork, IssuingBody, NewsItem
 from structures.models import Structure
 
+from .site_tables import copy_site_tables, put_back
+
 WORDS = ["border", "police", "election", "media", "water", "youth", "customs", "reform"]
 TAGS = ["training", "Customs", "dialogue", "youth", "cyber", "elections"]
 SEED = 20261201
 
 
+@pytest.fixture(scope="session")
+def archive_copy():
+    """The archive's tables as the first test that asked for it made them, and its choices."""
+    return {}
+
+
 @pytest.fixture
-def archive(transactional_db, reference_data):
+def archive(transactional_db, reference_data, archive_copy):
     """Some 90 items drawn at random: every status, times in the past and a few ahead, English
     items and Russian translations of some, several types, fields (a sub-topic among them),
-    countries, bodies and tags."""
+    countries, bodies and tags. Drawn once a session; the tests after the first get its tables
+    back by COPY (tests/site_tables.py)."""
     listing_index_module.forget()
     search_words.forget()
+    if archive_copy:
+        put_back(archive_copy["tables"])
+    else:
+        archive_copy["tables"], archive_copy["chosen"] = draw_archive()
+    chosen = {
+        name: sorted(model.objects.filter(pk__in=keys), key=lambda row: keys.index(row.pk))
+        for (name, model), keys in zip(CHOSEN, archive_copy["chosen"], strict=True)
+    }
+    with listing_index_module.index_lock:
+        search_words.word_index()  # starts reading the search words, in a thread of its own
+    assert search_words.wait_until_built(timeout=30), "the search words are read"
+    yield chosen
+    search_words.forget()
+
+
+CHOSEN = [("fields", FieldOfWork), ("countries", Country), ("bodies", Structure)]
+
+
+def draw_archive():
+    """The archive drawn, its tables copied, and the keys of the fields, countries and bodies
+    it drew from."""
     draw = random.Random(SEED)
     parent = FieldOfWork.objects.filter(parent=None).order_by("pk").first()
     FieldOfWork.objects.create(name="Index sub-topic", slug="index-sub-topic", parent=parent)
@@ -90,11 +120,8 @@ def archive(transactional_db, reference_data):
         for position, body in enumerate(draw.sample(bodies, draw.randint(1, 2))):
             IssuingBody.objects.create(news_item=item, structure=body, position=position)
         item.tags.add(*draw.sample(TAGS, draw.randint(0, 3)))
-    with listing_index_module.index_lock:
-        search_words.word_index()  # starts reading the search words, in a thread of its own
-    assert search_words.wait_until_built(timeout=30), "the search words are read"
-    yield {"fields": fields, "countries": countries, "bodies": bodies}
-    search_words.forget()
+    keys = [[row.pk for row in rows] for rows in (fields, countries, bodies)]
+    return copy_site_tables(), keys
 
 
 def filterset_for(params, content_language):

@@ -20,7 +20,7 @@ from news.listing import index as listing_index_module
 from news.listing import words as search_words
 from news.models import NewsItem
 
-from .test_listing_index import archive, assert_same, other_session  # noqa: F401
+from .test_listing_index import archive, archive_copy, assert_same, other_session  # noqa: F401
 
 VOCABULARY = [
     "border", "borders", "police", "election", "media", "water", "youth", "customs", "reform",
