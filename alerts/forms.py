@@ -11,6 +11,11 @@ def normalise_email(address):
     return address.strip().lower()
 
 
+def email_languages():
+    """The site's languages as settings say when the form is made, not when it was imported."""
+    return settings.LANGUAGES
+
+
 class SubscribeForm(forms.Form):
     email = forms.EmailField(
         label=_("Email address"),
@@ -23,7 +28,7 @@ class SubscribeForm(forms.Form):
         initial=Subscription.Frequency.IMMEDIATELY,
         widget=forms.RadioSelect,
     )
-    language = forms.ChoiceField(label=_("Language of the emails"), choices=settings.LANGUAGES)
+    language = forms.ChoiceField(label=_("Language of the emails"), choices=email_languages)
 
     def clean_email(self):
         return normalise_email(self.cleaned_data["email"])

@@ -1,6 +1,4 @@
-from urllib.parse import parse_qsl
-
-from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseRedirect
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.utils.functional import SimpleLazyObject
 from django.views.generic import DetailView, ListView
 
@@ -14,7 +12,7 @@ from .listing.facets import build_facets, facet_counts, result_count
 from .listing.fast import IndexedItems, IndexedListing
 from .listing.filters import LISTING_READS, NewsFilter, canonical_query
 from .listing.index import listing_index
-from .listing.notices import NOTICE, changes_of, notices, unsigned, with_notice
+from .listing.notices import listing_redirect, notices
 from .listing.pagination import CappedPaginator, PageForm, page_links
 from .listing.summary import active_filters, describe
 from .menus import by_local_name, field_tree
@@ -103,23 +101,12 @@ class NewsListView(LanguageVersionsMixin, ListView):
         self.counts, self.facet_panel_key = facet_counts(self.filterset, self.listing)
 
     def redirect(self, request, past_the_end):
-        """The redirect to this listing's canonical address, with the notice of what was changed
-        in the filters given (or the notice this address carries, where it is one the site
-        made); None at that address. A page past the end is a 302 to the last page: that page
-        may exist tomorrow, when more news has come, and a permanent redirect would be kept."""
-        changes = changes_of(self.filterset)
-        asked = parse_qsl(request.META.get("QUERY_STRING", ""))
-        if not changes:
-            notice = [value for name, value in asked if name == NOTICE]
-            changes = unsigned(notice[-1]) if len(notice) == 1 else None
-            self.changes = changes or ()
-        canonical = with_notice(self.canonical(), changes)
-        if parse_qsl(canonical) == asked:
-            return None
-        address = f"{request.path}?{canonical}" if canonical else request.path
-        if past_the_end:
-            return HttpResponseRedirect(address)
-        return HttpResponsePermanentRedirect(address)
+        """The redirect to this listing's canonical address (news/listing/notices.py), or None
+        at that address."""
+        response, self.changes = listing_redirect(
+            request, self.filterset, self.canonical(), past_the_end
+        )
+        return response
 
     def canonical(self, page=None):
         page = self.page_number if page is None else page
@@ -177,20 +164,21 @@ class NewsListView(LanguageVersionsMixin, ListView):
             )
         query = canonical_query(self.filterset)
         this_page = canonical_query(self.filterset, page=self.requested_page())
+        active = active_filters(self.filterset)
         context.update(
             query=query,
             canonical_url=self.request.build_absolute_uri(
                 f"{self.request.path}?{this_page}" if this_page else self.request.path
             ),
             summary=describe(self.filterset, context["paginator"].count),
-            active_filters=active_filters(self.filterset),
+            active_filters=active,
             # Built only when the panel is not in the cache already.
             facets=SimpleLazyObject(
                 lambda: build_facets(self.filterset, self.counts, self.taxonomy())
             ),
             facet_panel_key=self.facet_panel_key,
             suggestion=suggest(self.filterset, context["paginator"].count),
-            notices=notices(self.changes, self.filterset),
+            notices=notices(self.changes, self.filterset, active),
         )
         if context["is_paginated"]:
             context["pages"] = page_links(context["page_obj"], self.page_url)

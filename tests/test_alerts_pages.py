@@ -9,6 +9,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from alerts.forms import SubscribeForm
 from alerts.models import AlertList, Message, Subscriber, Subscription
 from alerts.passes import run_pass
 
@@ -287,3 +288,12 @@ def test_the_alert_pages_set_no_cookies_and_are_not_cached(client, path):
     answer = client.get(path)
     assert not answer.cookies
     assert "no-cache" in answer["Cache-Control"] or "max-age=0" in answer["Cache-Control"]
+
+
+def test_the_languages_of_the_emails_are_the_sites_when_the_form_is_made(settings):
+    """Read when the form is made: a module imported while other settings held (a test's, a
+    deployment's) does not keep them."""
+    settings.LANGUAGES = [("en", "English"), ("xx", "Test language")]
+    assert [code for code, _name in SubscribeForm().fields["language"].choices] == ["en", "xx"]
+    settings.LANGUAGES = [("en", "English")]
+    assert [code for code, _name in SubscribeForm().fields["language"].choices] == ["en"]

@@ -1,7 +1,8 @@
 """The calendars (iCalendar) and the Atom feed of the meetings, for any filter of the listing
 (`/meetings/calendar.ics`, `/meetings/atom/`, the GET parameters of `/meetings/`) and for one
 event (`/meetings/<slug>/calendar.ics`, "Add to calendar"). A draft is in none of them; an invalid
-filter is a short plain-text 400, as for the news feeds.
+filter is a short plain-text 400, and a value that is no choice any more a 301 to the address
+without it (so that a subscription keeps working), as for the news feeds.
 
 The listing's calendar holds the CALENDAR_LENGTH events of the filter that start latest: every
 upcoming event (short of that many) and the most recent past ones, which is what a subscriber's
@@ -27,8 +28,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ..exports import invalid_filter_response
-from ..feeds import InvalidFilter, with_query, xml_text
+from ..feeds import FilterMoved, InvalidFilter, with_query, xml_text
 from ..listing.filters import canonical_params
+from ..listing.notices import moved
 from ..models import Event
 from ..page_keys import NOTHING, Reads, reads_query
 from . import ical
@@ -68,9 +70,12 @@ def listing_query(filterset):
 
 @reads_query(EVENT_LISTING_READS)
 def listing_ics(request):
-    filterset = EventFilter.for_request(request)
+    filterset = EventFilter.for_request(request, old_links=True)
     if not filterset.is_valid():
         return invalid_filter_response(filterset)
+    response = moved(request, filterset, listing_query(filterset))
+    if response is not None:
+        return response
     events = (
         filterset.qs.select_related("series", "country")
         .order_by("-start", "-pk")[:CALENDAR_LENGTH]
@@ -114,6 +119,8 @@ class EventFeed(Feed):
             return super().__call__(request, *args, **kwargs)
         except InvalidFilter as invalid:
             return invalid_filter_response(invalid.filterset)
+        except FilterMoved as move:
+            return move.response
 
     def get_feed(self, obj, request):
         feed = super().get_feed(obj, request)
@@ -125,9 +132,12 @@ class EventFeed(Feed):
         return feed
 
     def get_object(self, request):
-        filterset = EventFilter.for_request(request)
+        filterset = EventFilter.for_request(request, old_links=True)
         if not filterset.is_valid():
             raise InvalidFilter(filterset)
+        response = moved(request, filterset, listing_query(filterset))
+        if response is not None:
+            raise FilterMoved(response)
         return filterset
 
     def title(self, filterset):

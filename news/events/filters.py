@@ -12,6 +12,7 @@ from structures.models import Structure
 
 from ..listing.filters import (
     DisjunctiveFilterSet,
+    ListingFilterForm,
     SlugMultipleChoiceFilter,
     refuse_too_many_values,
 )
@@ -20,9 +21,10 @@ from ..page_keys import EVERY_VALUE
 
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2999
 FACETS = ("series", "year", "country", "field", "organised_by")
+SLUG_FACETS = ("series", "country", "field", "organised_by")  # a year is a number or malformed
 
 
-class EventFilterForm(forms.Form):
+class EventFilterForm(ListingFilterForm):
     def clean(self):
         cleaned = super().clean()
         refuse_too_many_values(self, FACETS)
@@ -93,10 +95,15 @@ class EventFilter(DisjunctiveFilterSet):
         form = EventFilterForm
 
     @classmethod
-    def for_request(cls, request):
+    def for_request(cls, request, *, old_links=False):
         """The public events under a request's GET parameters: the one starting point of the
-        listing, its calendar and its feed."""
-        return cls(request.GET, queryset=Event.objects.published())
+        listing, its calendar and its feed. With `old_links`, a series, country, field or body
+        that is no choice any more is left out rather than refused, as the news listing's
+        (news/listing/notices.py); a stored filter (an alert list's) keeps refusing it."""
+        filterset = cls(request.GET, queryset=Event.objects.published())
+        for name in SLUG_FACETS if old_links else ():
+            filterset.form.fields[name].leave_out_unknown = True
+        return filterset
 
     def filter_series(self, queryset, name, value):
         return queryset.filter(series__in=value)

@@ -5,10 +5,8 @@ What these pages show changes by itself when an event starts, ends or closes its
 the page cache keeps them no longer than the next such moment (news/pagecache.py)."""
 
 from itertools import groupby
-from urllib.parse import parse_qsl
 
 from django.db.models import prefetch_related_objects
-from django.http import HttpResponsePermanentRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -19,7 +17,8 @@ from countries.models import Chairpersonship
 
 from ..language_versions import page_versions
 from ..listing.filters import canonical_query
-from ..listing.pagination import CappedPaginator
+from ..listing.notices import listing_redirect, notices
+from ..listing.pagination import CappedPaginator, PageForm, page_links
 from ..models import Event, MeetingSeries, NewsItem
 from ..page_keys import NOTHING, PAGING, Reads
 from ..views import LanguageVersionsMixin
@@ -38,7 +37,9 @@ def with_query(url, query):
 class EventListView(LanguageVersionsMixin, ListView):
     """Upcoming events (running ones included, soonest first), then the past ones (newest
     first, paginated). GET parameters are parsed by EventFilter; a valid query that is not in
-    canonical form is redirected to it, as the news listing does."""
+    canonical form is redirected to it, and an old link's value that is no choice any more is
+    left out with a notice, and a page past the last sent to the last, as the news listing does
+    (news/listing/notices.py)."""
 
     template_name = "news/events/event_list.html"
     # Any query but the canonical form of its filters is answered with a redirect.
@@ -47,23 +48,39 @@ class EventListView(LanguageVersionsMixin, ListView):
     paginate_by = 20
     paginator_class = CappedPaginator
     counts = None
+    paginator = None  # made once, to find the last page before the page is shown
+    page_number = 1
+    changes = ()  # what the notice of this address says was changed in the filters
 
     def get(self, request, *args, **kwargs):
-        self.filterset = EventFilter.for_request(request)
-        if not self.filterset.is_valid():
+        self.filterset = EventFilter.for_request(request, old_links=True)
+        self.paging = PageForm(request.GET)
+        if not (self.filterset.is_valid() & self.paging.is_valid()):  # both checked, to tell
             self.object_list = Event.objects.none()
+            self.paginate_by = None  # no page to look for
             context = self.get_context_data(invalid=True)
             return self.render_to_response(context, status=400)
-        canonical = canonical_query(self.filterset, page=self.requested_page())
-        if parse_qsl(canonical) != parse_qsl(request.META.get("QUERY_STRING", "")):
-            return HttpResponsePermanentRedirect(with_query(request.path, canonical))
         self.now = timezone.now()
         self.counts = facets.compute_counts(self.filterset)
+        self.page_number = self.paging.number()
+        past_the_end = False
+        if self.page_number > 1:
+            last = self.get_paginator(self.get_queryset(), self.paginate_by).num_pages
+            past_the_end = self.page_number > last
+            self.page_number = min(self.page_number, last)
+        redirect, self.changes = listing_redirect(
+            request, self.filterset, self.canonical(), past_the_end
+        )
+        if redirect is not None:
+            return redirect
         return super().get(request, *args, **kwargs)
 
+    def canonical(self, page=None):
+        page = self.page_number if page is None else page
+        return canonical_query(self.filterset, page=page if page > 1 else "")
+
     def requested_page(self):
-        page = self.request.GET.get("page", "")
-        return "" if page == "1" else page
+        return self.page_number if self.page_number > 1 else ""
 
     def get_language_versions(self):
         if not self.filterset.is_valid():
@@ -80,18 +97,26 @@ class EventListView(LanguageVersionsMixin, ListView):
         return list(events[:MAX_UPCOMING])
 
     def get_paginator(self, queryset, per_page, **kwargs):
-        paginator = super().get_paginator(queryset, per_page, **kwargs)
+        if self.paginator is not None:
+            return self.paginator
+        self.paginator = super().get_paginator(queryset, per_page, **kwargs)
         if self.counts is not None and len(self.upcoming) < MAX_UPCOMING:
             # The facet counts already say how many events match: no COUNT(*) of the past ones.
             total = facets.result_count(self.filterset, self.counts)
-            paginator.count = max(total - len(self.upcoming), 0)
-        return paginator
+            self.paginator.count = max(total - len(self.upcoming), 0)
+        return self.paginator
 
     def get_context_data(self, invalid=False, **kwargs):
         context = super().get_context_data(**kwargs)
         context["filterset"] = self.filterset
         context["form"] = self.filterset.form
         if invalid:
+            # The visitor's choices that could be understood, kept: shown, and a link to them.
+            context.update(
+                page_form=self.paging,
+                valid_query=canonical_query(self.filterset),
+                active_filters=summary.active_filters(self.filterset),
+            )
             return context
         past = list(context["past_events"])
         page_obj = context["page_obj"]
@@ -100,18 +125,25 @@ class EventListView(LanguageVersionsMixin, ListView):
         query = canonical_query(self.filterset)
         this_page = canonical_query(self.filterset, page=self.requested_page())
         total = facets.result_count(self.filterset, self.counts)
+        active = summary.active_filters(self.filterset)
         context.update(
             past_events=past,
             upcoming_events=upcoming,
             query=query,
             canonical_url=self.request.build_absolute_uri(with_query(self.request.path, this_page)),
             summary=summary.describe(self.filterset, total),
-            active_filters=summary.active_filters(self.filterset),
+            active_filters=active,
             facets=facets.build_facets(self.filterset, self.counts),
             calendar_url=with_query(reverse("news:event_list_ics"), query),
             atom_url=with_query(reverse("news:event_atom"), query),
+            notices=notices(self.changes, self.filterset, active),
         )
+        if context["is_paginated"]:
+            context["pages"] = page_links(context["page_obj"], self.page_url)
         return context
+
+    def page_url(self, number):
+        return with_query(self.request.path, self.canonical(page=number))
 
 
 class SeriesDetailView(LanguageVersionsMixin, DetailView):

@@ -54,14 +54,8 @@ def refuse_too_many_values(form, facets):
             )
 
 
-class NewsFilterForm(forms.Form):
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("from"), cleaned.get("to")
-        if start and end and start > end:
-            self.add_error("to", _("The end date is before the start date."))
-        refuse_too_many_values(self, FACETS)
-        return cleaned
+class ListingFilterForm(forms.Form):
+    """The form of a listing's filters (the news', the meetings')."""
 
     @property
     def changes(self):
@@ -72,6 +66,16 @@ class NewsFilterForm(forms.Form):
             for name, field in self.fields.items()
             if getattr(field, "changes", None)
         }
+
+
+class NewsFilterForm(ListingFilterForm):
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("from"), cleaned.get("to")
+        if start and end and start > end:
+            self.add_error("to", _("The end date is before the start date."))
+        refuse_too_many_values(self, FACETS)
+        return cleaned
 
 
 def day_start(day):

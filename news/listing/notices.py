@@ -12,13 +12,13 @@ That address is a page of its own to the page cache (the listing's key holds its
 string, news/page_keys.py), and its canonical, language and pagination links leave the notice
 out, so the notice is shown once and never shared further."""
 
+from urllib.parse import parse_qsl
+
 from django.core import signing
-from django.http import HttpResponsePermanentRedirect
+from django.http import HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.utils.http import urlencode
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
-
-from .summary import active_filters
 
 NOTICE = "notice"  # the GET parameter
 SALT = "news.listing.notices"
@@ -58,9 +58,10 @@ def unsigned(value):
     return [tuple(change) for change in changes]
 
 
-def notices(changes, filterset):
-    """What the listing tells the visitor of `changes`, one sentence each."""
-    labels = {(active.name, active.value): active.label for active in active_filters(filterset)}
+def notices(changes, filterset, active_filters):
+    """What the listing tells the visitor of `changes`, one sentence each, with the labels of
+    the filters now active (`active_filters`, the listing's summary.active_filters)."""
+    labels = {(active.name, active.value): active.label for active in active_filters}
     sentences = []
     for name, given, new in changes:
         filter_ = filterset.filters.get(name)
@@ -92,3 +93,24 @@ def moved(request, filterset, query):
     if not filterset.form.changes:
         return None
     return HttpResponsePermanentRedirect(f"{request.path}?{query}" if query else request.path)
+
+
+def listing_redirect(request, filterset, canonical, past_the_end=False):
+    """(the redirect to a listing's canonical address `canonical`, with the notice of what was
+    changed in the filters given, or None at that address; the changes the address's own notice
+    tells, where it is one the site made). A page past the end is a 302 to the last page: that
+    page may exist tomorrow, when more has come, and a permanent redirect would be kept."""
+    changes = changes_of(filterset)
+    told = ()
+    asked = parse_qsl(request.META.get("QUERY_STRING", ""))
+    if not changes:
+        notice = [value for name, value in asked if name == NOTICE]
+        changes = unsigned(notice[-1]) if len(notice) == 1 else None
+        told = changes or ()
+    query = with_notice(canonical, changes)
+    if parse_qsl(query) == asked:
+        return None, told
+    address = f"{request.path}?{query}" if query else request.path
+    if past_the_end:
+        return HttpResponseRedirect(address), told
+    return HttpResponsePermanentRedirect(address), told
