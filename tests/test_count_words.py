@@ -59,3 +59,17 @@ def test_a_long_list_keeps_options_without_results_behind_show_all():
 def test_a_short_list_has_no_show_all():
     facet = Facet("type", "Type", [Option("news", "News item", 0, False)])
     assert "more-options" not in facet_options([facet])
+
+
+def test_a_long_list_shows_first_the_options_that_give_the_most_results():
+    counts = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 3, 0, 0]  # c12 ties c2, later in the list
+    with translation.override("en"):
+        html = facet_options([long_facet(counts, selected={"c0"})])
+    shown, waiting = html.split('<details class="more-options">')
+    ids = [f'id="country-c{n}"' for n in range(len(counts))]
+    # What is chosen, and the ten that give the most (c2…c11: c2 wins its tie), in order.
+    assert [n for n in range(len(counts)) if ids[n] in shown] == [0, *range(2, 12)]
+    assert shown.index(ids[2]) < shown.index(ids[11])
+    # The rest, with results or without, behind "Show all": the words say some give results.
+    assert [n for n in range(len(counts)) if ids[n] in waiting] == [1, 12, 13, 14]
+    assert "<summary>Show all (4 more)</summary>" in waiting

@@ -26,6 +26,9 @@ register = template.Library()
 PUBLISHER_NAME = _("Organization for Security and Co-operation in Europe")
 # As django.utils.html.json_script escapes: "</script>" or "<!--" in a value cannot end the
 # element, whatever an editor writes.
+# Of a long list's options with results, those giving the most are shown at first (with what
+# is chosen); the others wait behind "Show all", with the options without results.
+FIRST_SHOWN = 10
 JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
@@ -175,9 +178,9 @@ def facet_options(facets, counting_events=False):
     """The fieldsets of a listing's facets (news/listing/facets.py: Facet, Option), for the news
     and the meetings listings; `counting_events` names what the counts count. A field's
     sub-topics are in a nested list named after it (a screen reader says whose sub-topics
-    they are). In a long list, the options that would give nothing wait behind "Show all" (a
-    <details>, no script needed), and a box to narrow the list by typing is shown by
-    static/js/site.js.
+    they are). In a long list, what is chosen and the options that give the most results come
+    first; the others, and those that would give nothing, wait behind "Show all" (a <details>,
+    no script needed), and a box to narrow the list by typing is shown by static/js/site.js.
 
     Written here rather than as a template: a panel has some two hundred options, and the
     template language took about 30 ms to render them, more than everything else a filtered
@@ -221,8 +224,7 @@ def facet_options(facets, counting_events=False):
         facet_name = plain_escape(facet.name)
         shown, waiting = facet.top_options, []
         if facet.is_long:
-            waiting = [g for g in facet.top_options if g.count == 0 and not g.chosen_here]
-            shown = [g for g in facet.top_options if g.count or g.chosen_here]
+            shown, waiting = first_shown(facet.top_options)
         add(
             f'\n  <fieldset class="facet facet-{facet_name}">\n'
             f"    <legend>{plain_escape(facet.legend)}{selected}</legend>"
@@ -233,11 +235,7 @@ def facet_options(facets, counting_events=False):
         add_options(facet_name, shown)
         add("\n    </ul>")
         if waiting:
-            more = ngettext(
-                "Show all (%(counter)s more without results)",
-                "Show all (%(counter)s more without results)",
-                len(waiting),
-            ) % {"counter": len(waiting)}
+            more = show_all_words(waiting)
             add(
                 f'\n    <details class="more-options">\n'
                 f"    <summary>{plain_escape(more)}</summary>\n"
@@ -247,6 +245,29 @@ def facet_options(facets, counting_events=False):
             add("\n    </ul>\n    </details>")
         add("\n  </fieldset>")
     return mark_safe("".join(parts))
+
+
+def first_shown(groups):
+    """(shown, waiting) of a long facet's groups, each in the list's order: what is chosen and
+    the FIRST_SHOWN that give the most results (the earlier of a tie), then the rest."""
+    giving = [group for group in groups if group.count and not group.chosen_here]
+    most = {id(group) for group in sorted(giving, key=lambda g: -g.count)[:FIRST_SHOWN]}
+    shown = [group for group in groups if group.chosen_here or id(group) in most]
+    waiting = [group for group in groups if not (group.chosen_here or id(group) in most)]
+    return shown, waiting
+
+
+def show_all_words(waiting):
+    """The words of "Show all" over the options that wait behind it."""
+    if any(group.count for group in waiting):
+        words = ngettext("Show all (%(counter)s more)", "Show all (%(counter)s more)", len(waiting))
+    else:
+        words = ngettext(
+            "Show all (%(counter)s more without results)",
+            "Show all (%(counter)s more without results)",
+            len(waiting),
+        )
+    return words % {"counter": len(waiting)}
 
 
 def find_box(facet_name):
