@@ -112,6 +112,22 @@ def test_visitor_finds_a_ministerial_council_adds_it_to_a_calendar_and_reads_its
     arrive(page, screenshot)
 
 
+def test_meetings_follow_the_ticks_without_apply(page, screenshot, ministerial):
+    """As on the news listing: a tick fetches the listing and swaps its results in the same
+    page, and the address bar shows the canonical address."""
+    page.goto("/meetings/")
+    page.evaluate("window.samePage = true")
+    panel = page.get_by_role("search", name="Filter meetings and conferences")
+    panel.get_by_role("group", name="Country").get_by_label(re.compile(r"^Austria\b")).check()
+    expect(page).to_have_url(re.compile(r"/meetings/\?country=austria$"))
+    expect(page.locator("#result-summary")).to_contain_text("in Austria")
+    results = page.locator(".listing-results")
+    expect(results.get_by_role("link", name=TITLE, exact=True)).to_be_visible()
+    expect(results.get_by_role("link", name="A cancelled conference")).to_have_count(0)
+    assert page.evaluate("window.samePage") is True  # no page was loaded: the results swapped
+    screenshot(page)
+
+
 @pytest.mark.parametrize(
     "path",
     [
