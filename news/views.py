@@ -51,7 +51,25 @@ class HomeView(LanguageVersionsMixin, ListView):
         return news_items.newest_first().for_listing()[:LATEST_COUNT]
 
 
-class NewsListView(LanguageVersionsMixin, ListView):
+class PagedListingMixin:
+    """The addresses of a listing's pages (the news', the meetings'): its canonical query at the
+    page being shown (`page_number`, set by the view) or at another, for the numbered links."""
+
+    page_number = 1
+
+    def canonical(self, page=None):
+        page = self.page_number if page is None else page
+        return canonical_query(self.filterset, page=page if page > 1 else "")
+
+    def requested_page(self):
+        return self.page_number if self.page_number > 1 else ""
+
+    def page_url(self, number):
+        query = self.canonical(page=number)
+        return f"{self.request.path}?{query}" if query else self.request.path
+
+
+class NewsListView(PagedListingMixin, LanguageVersionsMixin, ListView):
     """The faceted listing. GET parameters are parsed by NewsFilter; a valid query that is not
     in canonical form (sorted, no empty or default values) is redirected to it, so that every
     filter combination has one shareable, cacheable address. A value no longer a choice is
@@ -69,7 +87,6 @@ class NewsListView(LanguageVersionsMixin, ListView):
     listing = None  # the filter over the listing index, where there is one (news/listing/index.py)
     facet_panel_key = None  # where its rendered filter panel is cached, if anywhere
     paginator = None  # made once, to find the last page before the page is shown
-    page_number = 1
     changes = ()  # what the notice of this address says was changed in the filters
 
     def get(self, request, *args, **kwargs):
@@ -107,13 +124,6 @@ class NewsListView(LanguageVersionsMixin, ListView):
             request, self.filterset, self.canonical(), past_the_end
         )
         return response
-
-    def canonical(self, page=None):
-        page = self.page_number if page is None else page
-        return canonical_query(self.filterset, page=page if page > 1 else "")
-
-    def requested_page(self):
-        return self.page_number if self.page_number > 1 else ""
 
     def get_language_versions(self):
         # The same filters and page in each language, as the canonical address writes them
@@ -183,10 +193,6 @@ class NewsListView(LanguageVersionsMixin, ListView):
         if context["is_paginated"]:
             context["pages"] = page_links(context["page_obj"], self.page_url)
         return context
-
-    def page_url(self, number):
-        query = self.canonical(page=number)
-        return f"{self.request.path}?{query}" if query else self.request.path
 
 
 class NewsDetailView(LanguageVersionsMixin, DetailView):

@@ -21,7 +21,7 @@ from ..listing.notices import listing_redirect, notices
 from ..listing.pagination import CappedPaginator, PageForm, page_links
 from ..models import Event, MeetingSeries, NewsItem
 from ..page_keys import NOTHING, PAGING, Reads
-from ..views import LanguageVersionsMixin
+from ..views import LanguageVersionsMixin, PagedListingMixin
 from . import facets, summary
 from .filters import EVENT_LISTING_READS, EventFilter
 
@@ -34,7 +34,7 @@ def with_query(url, query):
     return f"{url}?{query}" if query else url
 
 
-class EventListView(LanguageVersionsMixin, ListView):
+class EventListView(PagedListingMixin, LanguageVersionsMixin, ListView):
     """Upcoming events (running ones included, soonest first), then the past ones (newest
     first, paginated). GET parameters are parsed by EventFilter; a valid query that is not in
     canonical form is redirected to it, and an old link's value that is no choice any more is
@@ -49,7 +49,6 @@ class EventListView(LanguageVersionsMixin, ListView):
     paginator_class = CappedPaginator
     counts = None
     paginator = None  # made once, to find the last page before the page is shown
-    page_number = 1
     changes = ()  # what the notice of this address says was changed in the filters
 
     def get(self, request, *args, **kwargs):
@@ -74,13 +73,6 @@ class EventListView(LanguageVersionsMixin, ListView):
         if redirect is not None:
             return redirect
         return super().get(request, *args, **kwargs)
-
-    def canonical(self, page=None):
-        page = self.page_number if page is None else page
-        return canonical_query(self.filterset, page=page if page > 1 else "")
-
-    def requested_page(self):
-        return self.page_number if self.page_number > 1 else ""
 
     def get_language_versions(self):
         if not self.filterset.is_valid():
@@ -141,9 +133,6 @@ class EventListView(LanguageVersionsMixin, ListView):
         if context["is_paginated"]:
             context["pages"] = page_links(context["page_obj"], self.page_url)
         return context
-
-    def page_url(self, number):
-        return with_query(self.request.path, self.canonical(page=number))
 
 
 class SeriesDetailView(LanguageVersionsMixin, DetailView):
